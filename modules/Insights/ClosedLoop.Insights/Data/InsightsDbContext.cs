@@ -1,0 +1,17 @@
+using ClosedLoop.Messaging;
+using ClosedLoop.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClosedLoop.Insights.Data;
+
+/// <summary>The Insights module's tables: schema 'insights' (prefix 'insights_' on SQLite), with its outbox and inbox.</summary>
+internal sealed class InsightsDbContext(DbContextOptions<InsightsDbContext> options)
+    : ModuleDbContext<InsightsDbContext>(options), IModuleDbContext
+{
+    public static string Schema => "insights";
+
+    protected override void ConfigureModel(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(InsightsDbContext).Assembly);
+    }
+}

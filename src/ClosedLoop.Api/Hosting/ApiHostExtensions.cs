@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ClosedLoop.Api.OpenApi;
+using ClosedLoop.Api.Platform.Audit;
+using ClosedLoop.Api.Platform.Data;
+using ClosedLoop.Api.Security;
+using ClosedLoop.Persistence;
+using ClosedLoop.Web;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace ClosedLoop.Api.Hosting;
+
+internal static class ApiHostExtensions
+{
+    public const int DefaultPort = 5080;
+
+    /// <summary>Errors, limits, security, Swagger and the host's own platform tables.</summary>
+    public static IServiceCollection AddClosedLoopApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section))
+            .Validate(o => o.MaxRequestBodyBytes > 0, "Api:MaxRequestBodyBytes must be positive.")
+            .ValidateOnStart();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Instance ??= $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}");
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        // Bad bodies throw with a clear message (instead of an empty 400), which the handler above turns into a problem.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+
+        services.AddClosedLoopSecurity(configuration);
+        services.AddClosedLoopRateLimiting(configuration);
+        services.AddClosedLoopSwagger(configuration);
+
+        services.AddModuleDbContext<PlatformDbContext>();
+        services.AddSingleton<IAuditLog, AuditLog>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return services;
+    }
+
+    public static WebApplication UseClosedLoopApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSwagger();
+        app.UseSwaggerUI(o =>
+        {
+            o.DocumentTitle = "ClosedLoop API";
+            o.SwaggerEndpoint("/swagger/v1/swagger.json", "ClosedLoop API v1");
+            o.EnablePersistAuthorization();
+            o.DisplayRequestDuration();
+        });
+        app.UseRouting();
+        app.UseMiddleware<RequestLimitsMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary><c>--port N</c>, else whatever ASPNETCORE_URLS/--urls say, else http://localhost:5080.</summary>
+    public static void ConfigureListenUrl(this WebApplicationBuilder builder, string[] args)
+    {
+        var index = Array.IndexOf(args, "--port");
+        if (index >= 0)
+        {
+            if (index + 1 >= args.Length || !int.TryParse(args[index + 1], out var port) || port is < 1 or > 65535)
+            {
+                throw new ArgumentException("--port needs a number between 1 and 65535.");
+            }
+
+            builder.WebHost.UseUrls($"http://localhost:{port}");
+        }
+        else if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]) && string.IsNullOrWhiteSpace(builder.Configuration["http_ports"]))
+        {
+            builder.WebHost.UseUrls($"http://localhost:{DefaultPort}");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using ClosedLoop.Api.Hosting;
+using ClosedLoop.Api.Platform.ApiKeys;
+using ClosedLoop.Api.Platform.Audit;
+using ClosedLoop.Cases;
+using ClosedLoop.Communication;
+using ClosedLoop.Feedback;
+using ClosedLoop.Insights;
+using ClosedLoop.Messaging;
+using ClosedLoop.Persistence;
+using Microsoft.Extensions.Options;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.ConfigureListenUrl(args);
+builder.AddServiceDefaults();
+
+builder.Services
+    .AddClosedLoopPersistence(builder.Configuration)
+    .AddClosedLoopMessaging(builder.Configuration)
+    .AddClosedLoopApi(builder.Configuration)
+    .AddFeedbackModule(builder.Configuration)
+    .AddCasesModule(builder.Configuration)
+    .AddCommunicationModule(builder.Configuration)
+    .AddInsightsModule(builder.Configuration);
+
+var app = builder.Build();
+app.UseClosedLoopApi();
+app.MapDefaultEndpoints();
+
+var api = app.MapGroup("/api/v1");
+api.MapApiKeyEndpoints();
+api.MapAuditEndpoints();
+api.MapFeedbackEndpoints();
+api.MapCasesEndpoints();
+api.MapCommunicationEndpoints();
+api.MapInsightsEndpoints();
+
+var migrator = app.Services.GetRequiredService<DatabaseMigrator>();
+if (args.Contains("migrate"))
+{
+    // Deploy step: bring every module's schema up to date, then exit.
+    await migrator.MigrateAsync();
+    app.Logger.LogInformation("Migrations applied.");
+    return 0;
+}
+
+if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
+{
+    await migrator.MigrateAsync();
+}
+
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;

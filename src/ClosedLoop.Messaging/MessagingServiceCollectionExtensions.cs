@@ -1,0 +1,49 @@
+using ClosedLoop.SharedKernel;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ClosedLoop.Messaging;
+
+public static class MessagingServiceCollectionExtensions
+{
+    /// <summary>The outbox dispatcher and its background sweep.</summary>
+    public static IServiceCollection AddClosedLoopMessaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MessagingOptions>()
+            .Bind(configuration.GetSection(MessagingOptions.Section))
+            .Validate(o => o.BatchSize is > 0 and <= 10_000, "Messaging:BatchSize must be between 1 and 10000.")
+            .Validate(o => o.MaxAttempts > 0, "Messaging:MaxAttempts must be positive.")
+            .Validate(o => o.SweepInterval > TimeSpan.Zero && o.Lease > TimeSpan.Zero, "Messaging:SweepInterval and Messaging:Lease must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<OutboxSignal>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new OutboxDispatcher(
+            sp.GetRequiredService<IServiceScopeFactory>(),
+            sp.GetServices<Persistence.ModuleDbContextRegistration>(),
+            sp.GetServices<HandlerRegistration>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MessagingOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<OutboxDispatcher>>()));
+        services.AddHostedService<OutboxSweeper>();
+        return services;
+    }
+
+    /// <summary>
+    /// <typeparamref name="THandler"/> handles <typeparamref name="TEvent"/> in a transaction on
+    /// <typeparamref name="TContext"/>, its own module's DbContext.
+    /// </summary>
+    public static IServiceCollection AddIntegrationEventHandler<TEvent, THandler, TContext>(this IServiceCollection services)
+        where TEvent : IntegrationEvent
+        where THandler : class, IIntegrationEventHandler<TEvent>
+        where TContext : ModuleDbContext
+    {
+        services.AddScoped<THandler>();
+        services.AddSingleton(new HandlerRegistration(
+            typeof(TEvent),
+            typeof(THandler).FullName ?? typeof(THandler).Name,
+            typeof(TContext),
+            (sp, e, ct) => sp.GetRequiredService<THandler>().HandleAsync((TEvent)e, ct)));
+        return services;
+    }
+}

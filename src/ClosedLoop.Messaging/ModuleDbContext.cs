@@ -1,0 +1,78 @@
+using System.Text.Json;
+using ClosedLoop.Persistence;
+using ClosedLoop.SharedKernel;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClosedLoop.Messaging;
+
+/// <summary>
+/// The base of every module's DbContext: the module's tables in its own schema (or behind its prefix on
+/// SQLite), plus its outbox and inbox. <see cref="Publish"/> writes an event in the same transaction as
+/// the change it describes.
+/// </summary>
+public abstract class ModuleDbContext : DbContext
+{
+    internal static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web);
+
+    private protected ModuleDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
+    internal DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    internal DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+
+    internal abstract string SchemaName { get; }
+
+    /// <summary>Adds the event to this module's outbox; it is delivered once the surrounding save commits.</summary>
+    public void Publish(IntegrationEvent integrationEvent)
+    {
+        ArgumentNullException.ThrowIfNull(integrationEvent);
+        var type = integrationEvent.GetType();
+        OutboxMessages.Add(new OutboxMessage
+        {
+            Id = integrationEvent.Id,
+            Type = IntegrationEventTypes.NameOf(type),
+            Payload = JsonSerializer.Serialize(integrationEvent, type, SerializerOptions),
+            OccurredAt = integrationEvent.OccurredAt,
+            NextAttemptAt = integrationEvent.OccurredAt,
+        });
+    }
+
+    /// <summary>The module's own model; the base adds the outbox, the inbox and the naming.</summary>
+    protected abstract void ConfigureModel(ModelBuilder modelBuilder);
+
+    protected sealed override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ConfigureModel(modelBuilder);
+        MessagingModel.Configure(modelBuilder);
+        ModuleNaming.Apply(modelBuilder, SchemaName, Database.ProviderName);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ModuleNaming.ConfigureConventions(configurationBuilder, Database.ProviderName);
+    }
+
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        var services = optionsBuilder.Options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider;
+        if (services?.GetService<OutboxSignal>() is { } signal)
+        {
+            optionsBuilder.AddInterceptors(new OutboxCommitInterceptor(signal));
+        }
+    }
+}
+
+/// <summary>
+/// A module's DbContext derives from this with itself as <typeparamref name="TSelf"/>, so the schema is
+/// named once, in <see cref="IModuleDbContext.Schema"/>.
+/// </summary>
+public abstract class ModuleDbContext<TSelf>(DbContextOptions<TSelf> options) : ModuleDbContext(options)
+    where TSelf : ModuleDbContext<TSelf>, IModuleDbContext
+{
+    internal sealed override string SchemaName => TSelf.Schema;
+}

@@ -1,0 +1,195 @@
+using System.Text.Json;
+using ClosedLoop.Persistence;
+using ClosedLoop.SharedKernel;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ClosedLoop.Messaging;
+
+/// <summary>
+/// Hands committed outbox messages to their handlers. Safe to run concurrently, in one process or many:
+/// rows are leased before work, and each handler's inbox row makes a second delivery a no-op.
+/// </summary>
+public sealed class OutboxDispatcher
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly IReadOnlyList<Type> _sources;
+    private readonly ILookup<string, HandlerRegistration> _handlers;
+    private readonly Dictionary<string, Type> _eventTypes;
+    private readonly MessagingOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<OutboxDispatcher> _logger;
+
+    internal OutboxDispatcher(
+        IServiceScopeFactory scopes,
+        IEnumerable<ModuleDbContextRegistration> contexts,
+        IEnumerable<HandlerRegistration> handlers,
+        IOptions<MessagingOptions> options,
+        TimeProvider time,
+        ILogger<OutboxDispatcher> logger)
+    {
+        _scopes = scopes;
+        _sources = contexts.Select(c => c.ContextType).Where(t => t.IsAssignableTo(typeof(ModuleDbContext))).ToList();
+        var registrations = handlers.ToList();
+        _handlers = registrations.ToLookup(h => IntegrationEventTypes.NameOf(h.EventType));
+        _eventTypes = registrations.GroupBy(h => IntegrationEventTypes.NameOf(h.EventType)).ToDictionary(g => g.Key, g => g.First().EventType);
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Delivers what is due in every module's outbox; returns how many messages were settled.</summary>
+    public async Task<int> DispatchPendingAsync(CancellationToken cancellationToken = default)
+    {
+        var settled = 0;
+        foreach (var source in _sources)
+        {
+            settled += await DispatchSourceAsync(source, cancellationToken);
+        }
+
+        return settled;
+    }
+
+    /// <summary>Deletes processed outbox rows and inbox rows past the retention period.</summary>
+    public async Task PurgeAsync(CancellationToken cancellationToken = default)
+    {
+        var cutoff = _time.GetUtcNow() - _options.Retention;
+        foreach (var source in _sources)
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(source);
+            await db.OutboxMessages.Where(m => m.ProcessedAt != null && m.ProcessedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+            await db.InboxMessages.Where(m => m.ProcessedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        }
+    }
+
+    private async Task<int> DispatchSourceAsync(Type source, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(source);
+        var batch = await ClaimAsync(db, cancellationToken);
+        foreach (var message in batch)
+        {
+            await DeliverAsync(db, message, cancellationToken);
+        }
+
+        return batch.Count;
+    }
+
+    private async Task<List<OutboxMessage>> ClaimAsync(ModuleDbContext db, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var due = await db.OutboxMessages.AsNoTracking()
+            .Where(m => m.ProcessedAt == null && m.FailedAt == null && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil < now))
+            .OrderBy(m => m.NextAttemptAt)
+            .Take(_options.BatchSize)
+            .Select(m => m.Id)
+            .ToListAsync(cancellationToken);
+        if (due.Count == 0)
+        {
+            return [];
+        }
+
+        var token = Guid.NewGuid();
+        var leasedUntil = now + _options.Lease;
+        await db.OutboxMessages
+            .Where(m => due.Contains(m.Id) && m.ProcessedAt == null && (m.LockedUntil == null || m.LockedUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockToken, token).SetProperty(m => m.LockedUntil, leasedUntil), cancellationToken);
+        return await db.OutboxMessages.AsNoTracking()
+            .Where(m => m.LockToken == token)
+            .OrderBy(m => m.NextAttemptAt)
+            .ToListAsync(cancellationToken);
+    }
+
+    private async Task DeliverAsync(ModuleDbContext source, OutboxMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_eventTypes.TryGetValue(message.Type, out var eventType))
+            {
+                var integrationEvent = (IntegrationEvent)(JsonSerializer.Deserialize(message.Payload, eventType, ModuleDbContext.SerializerOptions)
+                    ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty payload."));
+                foreach (var handler in _handlers[message.Type])
+                {
+                    await HandleOnceAsync(handler, message.Id, integrationEvent, cancellationToken);
+                }
+            }
+
+            var now = _time.GetUtcNow();
+            await source.OutboxMessages
+                .Where(m => m.Id == message.Id && m.LockToken == message.LockToken)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ProcessedAt, now).SetProperty(m => m.LockedUntil, (DateTimeOffset?)null).SetProperty(m => m.LastError, (string?)null), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await RecordFailureAsync(source, message, ex, cancellationToken);
+        }
+    }
+
+    private async Task HandleOnceAsync(HandlerRegistration handler, Guid messageId, IntegrationEvent integrationEvent, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(handler.ContextType);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await db.InboxMessages.AnyAsync(i => i.MessageId == messageId && i.Handler == handler.Name, cancellationToken))
+        {
+            return;
+        }
+
+        await handler.Invoke(scope.ServiceProvider, integrationEvent, cancellationToken);
+        db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Handler = handler.Name, ProcessedAt = _time.GetUtcNow() });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            if (!await AlreadyHandledAsync(handler, messageId, cancellationToken))
+            {
+                throw;
+            }
+
+            // Another dispatcher committed the same delivery first; ours rolled back with its side effects.
+        }
+    }
+
+    private async Task<bool> AlreadyHandledAsync(HandlerRegistration handler, Guid messageId, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(handler.ContextType);
+        return await db.InboxMessages.AnyAsync(i => i.MessageId == messageId && i.Handler == handler.Name, cancellationToken);
+    }
+
+    private async Task RecordFailureAsync(ModuleDbContext source, OutboxMessage message, Exception error, CancellationToken cancellationToken)
+    {
+        var attempts = message.Attempts + 1;
+        var now = _time.GetUtcNow();
+        var giveUp = attempts >= _options.MaxAttempts;
+        var backoff = TimeSpan.FromSeconds(Math.Min(3600, Math.Pow(2, attempts)));
+        var text = error.ToString();
+        var lastError = text.Length > 4000 ? text[..4000] : text;
+        if (giveUp)
+        {
+            _logger.LogError(error, "Outbox message {MessageId} ({Type}) failed {Attempts} times and is parked", message.Id, message.Type, attempts);
+        }
+        else
+        {
+            _logger.LogWarning(error, "Outbox message {MessageId} ({Type}) failed (attempt {Attempts}); retrying in {Backoff}", message.Id, message.Type, attempts, backoff);
+        }
+
+        source.ChangeTracker.Clear();
+        await source.OutboxMessages
+            .Where(m => m.Id == message.Id && m.LockToken == message.LockToken)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(m => m.Attempts, attempts)
+                    .SetProperty(m => m.LastError, lastError)
+                    .SetProperty(m => m.NextAttemptAt, now + backoff)
+                    .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+                    .SetProperty(m => m.FailedAt, giveUp ? now : null),
+                CancellationToken.None);
+    }
+}

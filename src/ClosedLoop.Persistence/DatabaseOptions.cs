@@ -1,0 +1,27 @@
+namespace ClosedLoop.Persistence;
+
+/// <summary>The database engines ClosedLoop runs on.</summary>
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+    SqlServer,
+}
+
+/// <summary>Section <c>Database</c>; the connection string is <c>ConnectionStrings:closedloop</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+    public const string ConnectionStringName = "closedloop";
+    public const string DefaultSqliteConnectionString = "Data Source=.closedloop/closedloop.db";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Apply pending migrations when the host starts. Turn off where a deploy step runs <c>migrate</c>.</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+
+    public int CommandTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Resolved at start-up from <c>ConnectionStrings:closedloop</c> (SQLite has a default).</summary>
+    public string ConnectionString { get; set; } = "";
+}

@@ -1,0 +1,90 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace ClosedLoop.Persistence;
+
+public static class PersistenceServiceCollectionExtensions
+{
+    /// <summary>Binds <c>Database</c> and <c>ConnectionStrings:closedloop</c>, failing fast on nonsense.</summary>
+    public static IServiceCollection AddClosedLoopPersistence(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>()
+            .Bind(configuration.GetSection(DatabaseOptions.Section))
+            .PostConfigure(o =>
+            {
+                var configured = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+                o.ConnectionString = string.IsNullOrWhiteSpace(configured)
+                    ? o.Provider == DatabaseProvider.Sqlite ? DatabaseOptions.DefaultSqliteConnectionString : ""
+                    : configured;
+            })
+            .Validate(o => Enum.IsDefined(o.Provider), "Database:Provider must be Sqlite, PostgreSql or SqlServer.")
+            .Validate(o => o.ConnectionString.Length > 0, "ConnectionStrings:closedloop is required for PostgreSql and SqlServer.")
+            .Validate(o => o.CommandTimeoutSeconds is > 0 and <= 3600, "Database:CommandTimeoutSeconds must be between 1 and 3600.")
+            .ValidateOnStart();
+
+        services.AddSingleton<DatabaseMigrator>();
+        return services;
+    }
+
+    /// <summary>Registers a module's DbContext on the configured provider, in the module's schema.</summary>
+    public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services)
+        where TContext : DbContext, IModuleDbContext
+    {
+        services.AddDbContext<TContext>((sp, options) =>
+            Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, TContext.Schema));
+        services.AddSingleton(new ModuleDbContextRegistration(typeof(TContext), TContext.Schema));
+        return services;
+    }
+
+    /// <summary>Configures options for one module context; also used by tests and design-time tooling.</summary>
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema)
+    {
+        var history = ModuleNaming.HistoryTable(database.Provider, schema);
+        switch (database.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                EnsureSqliteDirectory(database.ConnectionString);
+                options.UseSqlite(database.ConnectionString, o => o
+                    .MigrationsHistoryTable(history)
+                    .CommandTimeout(database.CommandTimeoutSeconds));
+                break;
+            case DatabaseProvider.PostgreSql:
+                options.UseNpgsql(database.ConnectionString, o => o
+                    .MigrationsHistoryTable(history, schema)
+                    .CommandTimeout(database.CommandTimeoutSeconds));
+                break;
+            case DatabaseProvider.SqlServer:
+                options.UseSqlServer(database.ConnectionString, o => o
+                    .MigrationsHistoryTable(history, schema)
+                    .CommandTimeout(database.CommandTimeoutSeconds));
+                break;
+            default:
+                throw new NotSupportedException($"Database provider '{database.Provider}' is not supported.");
+        }
+
+        options.ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
+        return options;
+    }
+
+    private static void EnsureSqliteDirectory(string connectionString)
+    {
+        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        if (string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" || dataSource.StartsWith("file:", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+}
+
+/// <summary>A module context the migrator and the readiness check know about.</summary>
+public sealed record ModuleDbContextRegistration(Type ContextType, string Schema);

@@ -1,0 +1,83 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClosedLoop.Web;
+
+/// <summary>One admin change: who did what to which thing, and how it ended.</summary>
+public sealed record AuditRecord(
+    string Action,
+    string? Target,
+    string ActorId,
+    string ActorName,
+    string? ActorRole,
+    string Method,
+    string Path,
+    int Status,
+    string? TraceId,
+    string? Details = null);
+
+/// <summary>The audit trail. Modules record admin changes here; <see cref="AuditExtensions.Audited"/> does it for an endpoint.</summary>
+public interface IAuditLog
+{
+    Task RecordAsync(AuditRecord record, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Marks an endpoint as an admin change: every successful call is written to the audit log.</summary>
+public sealed record AuditedMetadata(string Action);
+
+public static class AuditExtensions
+{
+    /// <summary>
+    /// Records a successful call as <paramref name="action"/> (e.g. <c>api-key.created</c>), with the
+    /// route's <c>id</c>/<c>name</c>/<c>key</c> as target.
+    /// </summary>
+    public static RouteHandlerBuilder Audited(this RouteHandlerBuilder builder, string action) => builder
+        .WithMetadata(new AuditedMetadata(action))
+        .AddEndpointFilter(async (context, next) =>
+        {
+            var result = await next(context);
+            var http = context.HttpContext;
+            var inner = result is INestedHttpResult nested ? nested.Result : result;
+            var status = inner is IStatusCodeHttpResult { StatusCode: { } code } ? code : http.Response.StatusCode;
+            if (status < 400)
+            {
+                var values = http.Request.RouteValues;
+                var target = (values.TryGetValue("id", out var id) ? id : values.TryGetValue("name", out var name) ? name : values.TryGetValue("key", out var key) ? key : null)?.ToString();
+                if (inner is IValueHttpResult { Value: IAuditTarget produced })
+                {
+                    target = produced.AuditTarget;
+                }
+
+                var audit = http.RequestServices.GetRequiredService<IAuditLog>();
+                await audit.RecordAsync(ForRequest(http, action, target, status), http.RequestAborted);
+            }
+
+            return result;
+        });
+
+    public static AuditRecord ForRequest(HttpContext http, string action, string? target, int status, string? details = null)
+    {
+        var user = http.User;
+        var actorId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "anonymous";
+        var actorName = user.Identity?.Name ?? actorId;
+        return new AuditRecord(
+            action,
+            target,
+            actorId,
+            actorName,
+            user.Identities.Select(i => i.FindFirst(i.RoleClaimType)?.Value).FirstOrDefault(r => r is not null),
+            http.Request.Method,
+            http.Request.Path.Value ?? "",
+            status,
+            System.Diagnostics.Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier,
+            details);
+    }
+}
+
+/// <summary>A response body that names what an audited call created (its id is not in the route yet).</summary>
+public interface IAuditTarget
+{
+    string AuditTarget { get; }
+}
