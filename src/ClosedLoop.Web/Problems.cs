@@ -16,9 +16,15 @@ public static class Problems
             ? new Dictionary<string, object?> { ["code"] = error.Code }
             : new Dictionary<string, object?> { ["code"] = error.Code, ["errors"] = error.Fields });
 
-    /// <summary>422 with field errors: the request was well-formed JSON but its values are not acceptable.</summary>
-    public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid; see 'errors'.", title: "Validation failed");
+    /// <summary>422 with field errors: the request was well-formed but its values are not acceptable.</summary>
+    public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors)
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Title = "Validation failed",
+            Detail = "One or more fields are invalid; see 'errors'.",
+            Type = "https://tools.ietf.org/html/rfc4918#section-11.2",
+        });
 
     public static ProblemHttpResult NotFound(string what, object id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound,

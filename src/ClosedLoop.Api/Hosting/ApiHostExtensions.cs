@@ -57,8 +57,10 @@ internal static class ApiHostExtensions
         app.UseRouting();
         app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseAuthentication();
-        app.UseAuthorization();
+
+        // Before authorization, so floods of rejected calls are limited too; after authentication, so callers are told apart.
         app.UseRateLimiter();
+        app.UseAuthorization();
         return app;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace ClosedLoop.Api.Hosting;
@@ -7,7 +8,7 @@ namespace ClosedLoop.Api.Hosting;
 /// too large) keep their status and say what was wrong; anything else is a 500 that shows a stack trace
 /// only in Development.
 /// </summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, IHostEnvironment environment, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, IHostEnvironment environment, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -24,6 +25,20 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         }
 
         httpContext.Response.StatusCode = status;
+        if (exception is BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } binding && BindingFailure(binding) is { } field)
+        {
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field.Name] = [field.Message] })
+                {
+                    Status = status,
+                    Title = "Bad request",
+                    Detail = field.Message,
+                },
+            });
+        }
+
         var context = new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -48,6 +63,35 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             _ => bad.Message + inner,
         };
     }
+
+    /// <summary>
+    /// Turns 'Failed to bind parameter "Nullable&lt;int&gt; PageSize" from "x".' into a field error a
+    /// caller understands.
+    /// </summary>
+    private static (string Name, string Message)? BindingFailure(BadHttpRequestException exception)
+    {
+        var match = BindingMessage().Match(exception.Message);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var type = match.Groups["type"].Value;
+        var name = JsonNamingPolicy.CamelCase.ConvertName(match.Groups["name"].Value);
+        var expected = type switch
+        {
+            _ when type.Contains("int", StringComparison.OrdinalIgnoreCase) || type.Contains("long", StringComparison.OrdinalIgnoreCase) => "a whole number",
+            _ when type.Contains("DateTimeOffset", StringComparison.Ordinal) || type.Contains("DateTime", StringComparison.Ordinal) => "an ISO-8601 date-time such as 2026-11-20T10:00:00Z",
+            _ when type.Contains("Guid", StringComparison.Ordinal) => "a GUID",
+            _ when type.Contains("bool", StringComparison.OrdinalIgnoreCase) => "true or false",
+            _ when type.Contains("decimal", StringComparison.OrdinalIgnoreCase) || type.Contains("double", StringComparison.OrdinalIgnoreCase) => "a number",
+            _ => "a valid value",
+        };
+        return (name, $"'{name}' must be {expected}; '{match.Groups["value"].Value}' is not.");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?<type>.+) (?<name>[A-Za-z0-9_]+)\" from \"(?<value>.*)\"\\.$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex BindingMessage();
 
     public static string TitleFor(int status) => status switch
     {

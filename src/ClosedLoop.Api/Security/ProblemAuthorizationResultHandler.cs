@@ -14,8 +14,9 @@ internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService p
     {
         if (authorizeResult.Challenged)
         {
+            // The authentication middleware keeps only successful results; ask again (handlers cache per request).
+            var failure = (await context.AuthenticateAsync()).Failure;
             await context.ChallengeAsync();
-            var failure = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure;
             await WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", failure?.Message
                 ?? $"Send an API key in the {ApiKeyAuthenticationHandler.HeaderName} header (or a bearer token where JWT is configured).");
             return;

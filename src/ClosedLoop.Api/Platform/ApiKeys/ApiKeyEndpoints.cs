@@ -63,7 +63,7 @@ internal static class ApiKeyEndpoints
     /// <param name="db">The platform database.</param>
     /// <param name="time">The clock.</param>
     /// <param name="cancellationToken">Request aborted.</param>
-    internal static async Task<Results<Ok<PagedList<ApiKeyResponse>>, ValidationProblem>> List(
+    internal static async Task<Results<Ok<PagedList<ApiKeyResponse>>, ProblemHttpResult>> List(
         [AsParameters] PageQuery query,
         bool? includeRevoked,
         PlatformDbContext db,
@@ -95,7 +95,7 @@ internal static class ApiKeyEndpoints
     /// <param name="time">The clock.</param>
     /// <param name="http">The request, for the creator's identity.</param>
     /// <param name="cancellationToken">Request aborted.</param>
-    internal static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem>> Create(
+    internal static async Task<Results<Created<CreatedApiKeyResponse>, ProblemHttpResult>> Create(
         CreateApiKeyRequest request,
         PlatformDbContext db,
         TimeProvider time,

@@ -38,7 +38,7 @@ internal static class AuditEndpoints
     /// <param name="to">Only entries before this time (UTC).</param>
     /// <param name="db">The platform database.</param>
     /// <param name="cancellationToken">Request aborted.</param>
-    internal static async Task<Results<Ok<PagedList<AuditEntryResponse>>, ValidationProblem>> List(
+    internal static async Task<Results<Ok<PagedList<AuditEntryResponse>>, ProblemHttpResult>> List(
         [AsParameters] PageQuery query,
         string? actor,
         string? action,
