@@ -63,7 +63,8 @@ public abstract class HostTests<TFactory>(TFactory factory) : IClassFixture<TFac
     {
         var response = await factory.Client(ApiFactory.AdminKey).GetAsync("/api/v1/no-such-thing");
 
-        await response.AssertProblemAsync(HttpStatusCode.NotFound);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Contains("/api/v1/no-such-thing", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -71,7 +72,8 @@ public abstract class HostTests<TFactory>(TFactory factory) : IClassFixture<TFac
     {
         var response = await factory.Client(ApiFactory.AdminKey).PutAsync("/api/v1/audit", JsonContent.Create(new { }));
 
-        await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        Assert.Contains("PUT", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

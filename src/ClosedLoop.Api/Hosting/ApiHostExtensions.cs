@@ -21,7 +21,17 @@ internal static class ApiHostExtensions
             .Validate(o => o.MaxRequestBodyBytes > 0, "Api:MaxRequestBodyBytes must be positive.")
             .ValidateOnStart();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Instance ??= $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}");
+        {
+            var request = context.HttpContext.Request;
+            context.ProblemDetails.Instance ??= $"{request.Method} {request.Path}";
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => $"There is nothing at {request.Path}. See /swagger for the routes.",
+                StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
+                StatusCodes.Status413PayloadTooLarge => "The request body is larger than this endpoint accepts.",
+                _ => null,
+            };
+        });
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
         // Bad bodies throw with a clear message (instead of an empty 400), which the handler above turns into a problem.
