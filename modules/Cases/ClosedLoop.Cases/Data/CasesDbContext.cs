@@ -12,6 +12,6 @@ internal sealed class CasesDbContext(DbContextOptions<CasesDbContext> options)
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(CasesDbContext).Assembly);
+        // The module's own entities arrive with its first feature; until then it holds only its outbox and inbox.
     }
 }

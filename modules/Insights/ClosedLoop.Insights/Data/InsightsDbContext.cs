@@ -12,6 +12,6 @@ internal sealed class InsightsDbContext(DbContextOptions<InsightsDbContext> opti
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(InsightsDbContext).Assembly);
+        // The module's own entities arrive with its first feature; until then it holds only its outbox and inbox.
     }
 }
