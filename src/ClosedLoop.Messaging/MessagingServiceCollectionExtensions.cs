@@ -17,15 +17,29 @@ public static class MessagingServiceCollectionExtensions
             .Validate(o => o.SweepInterval > TimeSpan.Zero && o.Lease > TimeSpan.Zero, "Messaging:SweepInterval and Messaging:Lease must be positive.")
             .ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<IntegrationEventCatalog>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new OutboxDispatcher(
             sp.GetRequiredService<IServiceScopeFactory>(),
             sp.GetServices<Persistence.ModuleDbContextRegistration>(),
             sp.GetServices<HandlerRegistration>(),
+            sp.GetRequiredService<IntegrationEventCatalog>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MessagingOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<OutboxDispatcher>>()));
         services.AddHostedService<OutboxSweeper>();
+        return services;
+    }
+
+    /// <summary>
+    /// Declares an event this process's modules publish (events they handle are declared by
+    /// <see cref="AddIntegrationEventHandler{TEvent, THandler, TContext}"/>). Publishing an undeclared event
+    /// throws, so every replica can tell "nobody listens" from "written by a newer version".
+    /// </summary>
+    public static IServiceCollection AddIntegrationEvent<TEvent>(this IServiceCollection services)
+        where TEvent : IntegrationEvent
+    {
+        services.AddSingleton(new IntegrationEventRegistration(typeof(TEvent)));
         return services;
     }
 
@@ -39,6 +53,7 @@ public static class MessagingServiceCollectionExtensions
         where TContext : ModuleDbContext
     {
         services.AddScoped<THandler>();
+        services.AddIntegrationEvent<TEvent>();
         services.AddSingleton(new HandlerRegistration(
             typeof(TEvent),
             typeof(THandler).FullName ?? typeof(THandler).Name,

@@ -21,6 +21,11 @@ public abstract class ModuleDbContext : DbContext
     {
     }
 
+    private IntegrationEventCatalog? _catalog;
+
+    private IntegrationEventCatalog? Catalog => _catalog ??= this.GetService<IDbContextOptions>()
+        .FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<IntegrationEventCatalog>();
+
     internal DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     internal DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
@@ -32,13 +37,22 @@ public abstract class ModuleDbContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(integrationEvent);
         var type = integrationEvent.GetType();
+        if (Catalog is { } catalog && !catalog.Knows(type))
+        {
+            throw new InvalidOperationException($"{type.Name} is not declared; register it with services.AddIntegrationEvent<{type.Name}>() in its module.");
+        }
+
+        // Stored in UTC: PostgreSQL accepts only offset 0, and SQLite's converter orders by local ticks.
+        // Due now at the latest, so an event stamped in the future is not held back until then.
+        var occurredAt = integrationEvent.OccurredAt.ToUniversalTime();
+        var now = DateTimeOffset.UtcNow;
         OutboxMessages.Add(new OutboxMessage
         {
             Id = integrationEvent.Id,
             Type = IntegrationEventTypes.NameOf(type),
             Payload = JsonSerializer.Serialize(integrationEvent, type, SerializerOptions),
-            OccurredAt = integrationEvent.OccurredAt,
-            NextAttemptAt = integrationEvent.OccurredAt,
+            OccurredAt = occurredAt,
+            NextAttemptAt = occurredAt < now ? occurredAt : now,
         });
     }
 

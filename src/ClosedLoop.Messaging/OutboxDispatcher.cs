@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using ClosedLoop.Persistence;
 using ClosedLoop.SharedKernel;
@@ -14,10 +15,12 @@ namespace ClosedLoop.Messaging;
 /// </summary>
 public sealed class OutboxDispatcher
 {
+    private static readonly TimeSpan UnknownTypeDelay = TimeSpan.FromMinutes(1);
+
     private readonly IServiceScopeFactory _scopes;
     private readonly IReadOnlyList<Type> _sources;
     private readonly ILookup<string, HandlerRegistration> _handlers;
-    private readonly Dictionary<string, Type> _eventTypes;
+    private readonly IntegrationEventCatalog _catalog;
     private readonly MessagingOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxDispatcher> _logger;
@@ -26,6 +29,7 @@ public sealed class OutboxDispatcher
         IServiceScopeFactory scopes,
         IEnumerable<ModuleDbContextRegistration> contexts,
         IEnumerable<HandlerRegistration> handlers,
+        IntegrationEventCatalog catalog,
         IOptions<MessagingOptions> options,
         TimeProvider time,
         ILogger<OutboxDispatcher> logger)
@@ -34,7 +38,7 @@ public sealed class OutboxDispatcher
         _sources = contexts.Select(c => c.ContextType).Where(t => t.IsAssignableTo(typeof(ModuleDbContext))).ToList();
         var registrations = handlers.ToList();
         _handlers = registrations.ToLookup(h => IntegrationEventTypes.NameOf(h.EventType));
-        _eventTypes = registrations.GroupBy(h => IntegrationEventTypes.NameOf(h.EventType)).ToDictionary(g => g.Key, g => g.First().EventType);
+        _catalog = catalog;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -95,7 +99,9 @@ public sealed class OutboxDispatcher
         var token = Guid.NewGuid();
         var leasedUntil = now + _options.Lease;
         await db.OutboxMessages
-            .Where(m => due.Contains(m.Id) && m.ProcessedAt == null && (m.LockedUntil == null || m.LockedUntil < now))
+            // The same conditions as above, re-checked: another replica may have settled, failed or parked a row since.
+            .Where(m => due.Contains(m.Id) && m.ProcessedAt == null && m.FailedAt == null && m.NextAttemptAt <= now
+                && (m.LockedUntil == null || m.LockedUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockToken, token).SetProperty(m => m.LockedUntil, leasedUntil), cancellationToken);
         return await db.OutboxMessages.AsNoTracking()
             .Where(m => m.LockToken == token)
@@ -105,15 +111,39 @@ public sealed class OutboxDispatcher
 
     private async Task DeliverAsync(ModuleDbContext source, OutboxMessage message, CancellationToken cancellationToken)
     {
+        if (!_catalog.TryGet(message.Type, out var eventType))
+        {
+            await DeferUnknownAsync(source, message);
+            return;
+        }
+
         try
         {
-            if (_eventTypes.TryGetValue(message.Type, out var eventType))
             {
                 var integrationEvent = (IntegrationEvent)(JsonSerializer.Deserialize(message.Payload, eventType, ModuleDbContext.SerializerOptions)
                     ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty payload."));
+                // Every handler gets its turn even when one fails: a broken handler must not hold back (or,
+                // once parked, starve) the other modules. The inbox skips the ones that succeeded on retry.
+                List<Exception>? failures = null;
                 foreach (var handler in _handlers[message.Type])
                 {
-                    await HandleOnceAsync(handler, message.Id, integrationEvent, cancellationToken);
+                    try
+                    {
+                        await HandleOnceAsync(handler, message.Id, integrationEvent, cancellationToken);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        (failures ??= []).Add(ex);
+                    }
+                }
+
+                if (failures is { Count: 1 })
+                {
+                    ExceptionDispatchInfo.Throw(failures[0]);
+                }
+                else if (failures is not null)
+                {
+                    throw new AggregateException(failures);
                 }
             }
 
@@ -126,6 +156,19 @@ public sealed class OutboxDispatcher
         {
             await RecordFailureAsync(source, message, ex, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// A type this version does not know was written by a newer one: leave it for a replica that knows it,
+    /// without spending an attempt.
+    /// </summary>
+    private async Task DeferUnknownAsync(ModuleDbContext source, OutboxMessage message)
+    {
+        _logger.LogWarning("Outbox message {MessageId} has type {Type}, unknown to this version; leaving it for a replica that knows it", message.Id, message.Type);
+        var later = _time.GetUtcNow() + UnknownTypeDelay;
+        await source.OutboxMessages
+            .Where(m => m.Id == message.Id && m.LockToken == message.LockToken)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, later).SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
     }
 
     private async Task HandleOnceAsync(HandlerRegistration handler, Guid messageId, IntegrationEvent integrationEvent, CancellationToken cancellationToken)

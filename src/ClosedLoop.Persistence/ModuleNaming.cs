@@ -32,7 +32,8 @@ public static class ModuleNaming
     }
 
     /// <summary>
-    /// SQLite stores DateTimeOffset as text, which neither orders nor compares; store UTC ticks instead.
+    /// SQLite stores DateTimeOffset as text, which neither orders nor compares; store UTC ticks instead
+    /// (every value reads back in UTC).
     /// </summary>
     public static void ConfigureConventions(ModelConfigurationBuilder configurationBuilder, string? providerName)
     {
@@ -41,7 +42,11 @@ public static class ModuleNaming
             return;
         }
 
-        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
-        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
     }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks,
+        v => new DateTimeOffset(v, TimeSpan.Zero));
 }
