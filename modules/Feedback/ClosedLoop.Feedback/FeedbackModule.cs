@@ -1,6 +1,14 @@
+using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Feedback.Data;
+using ClosedLoop.Feedback.Features;
+using ClosedLoop.Feedback.Ingest;
+using ClosedLoop.Messaging;
 using ClosedLoop.Persistence;
+using ClosedLoop.SharedKernel;
+using ClosedLoop.Web;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,12 +22,42 @@ public static class FeedbackModule
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddModuleDbContext<FeedbackDbContext>();
+        services.AddScoped<FeedbackIngestor>();
+        services.AddIntegrationEvent<FeedbackReceivedIntegrationEvent>();
+        services.AddIntegrationEvent<CustomerErasedIntegrationEvent>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapFeedbackEndpoints(this IEndpointRouteBuilder api)
     {
-        ArgumentNullException.ThrowIfNull(api);
+        var feedback = api.MapGroup("/feedback").WithTags("Feedback");
+        feedback.MapPost("/", SubmitFeedback.Handle)
+            .WithName("SubmitFeedback")
+            .RequireAuthorization(Policies.Ingest)
+            .RequireRateLimiting(RateLimitPolicies.Ingest)
+            .WithRequestExample(Examples.Item)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        feedback.MapPost("/batch", SubmitBatch.Handle)
+            .WithName("SubmitFeedbackBatch")
+            .RequireAuthorization(Policies.Ingest)
+            .RequireRateLimiting(RateLimitPolicies.Ingest)
+            .WithMetadata(new RequestSizeLimitAttribute(SubmitBatch.MaxBodyBytes))
+            .WithRequestExample(new[] { Examples.Item, Examples.CommentOnly })
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        feedback.MapGet("/{id:guid}", QueryFeedback.Get)
+            .WithName("GetFeedback")
+            .RequireAuthorization(Policies.Reader)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        feedback.MapGet("/", QueryFeedback.List)
+            .WithName("ListFeedback")
+            .RequireAuthorization(Policies.Reader)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+
+        var customers = api.MapGroup("/customers").WithTags("Customers");
+        customers.MapGet("/{id:guid}", Customers.Get).WithName("GetCustomer").RequireAuthorization(Policies.Agent).ProducesProblem(StatusCodes.Status404NotFound);
+        customers.MapGet("/{id:guid}/export", Customers.Export).WithName("ExportCustomer").RequireAuthorization(Policies.Admin).Audited("customer.exported").ProducesProblem(StatusCodes.Status404NotFound);
+        customers.MapDelete("/{id:guid}", Customers.Erase).WithName("EraseCustomer").RequireAuthorization(Policies.Admin).Audited("customer.erased").ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 }

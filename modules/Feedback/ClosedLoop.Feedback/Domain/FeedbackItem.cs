@@ -1,0 +1,40 @@
+using ClosedLoop.Feedback.Contracts;
+
+namespace ClosedLoop.Feedback.Domain;
+
+/// <summary>One answer or comment, stored as sent.</summary>
+internal sealed class FeedbackItem
+{
+    public const int MaxCommentLength = 10_000;
+
+    public Guid Id { get; set; }
+
+    public required string Source { get; set; }
+
+    /// <summary>The sender's id for it; with <see cref="Source"/> it makes ingest idempotent.</summary>
+    public string? ExternalId { get; set; }
+
+    public required string Channel { get; set; }
+
+    public DateTimeOffset SubmittedAt { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    public int? Score { get; set; }
+
+    public NpsCategory Category { get; set; }
+
+    public string? Comment { get; set; }
+
+    public Guid CustomerId { get; set; }
+
+    /// <summary>Extra fields as a JSON object of scalars.</summary>
+    public string? Attributes { get; set; }
+
+    /// <summary>SHA-256 of the item as sent: a repeat with the same key and another body is a conflict.</summary>
+    public required string ContentHash { get; set; }
+
+    public Guid? ImportId { get; set; }
+
+    public DateTimeOffset? ErasedAt { get; set; }
+}

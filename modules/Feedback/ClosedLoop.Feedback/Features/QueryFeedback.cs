@@ -1,0 +1,179 @@
+using System.Text;
+using System.Text.Json;
+using ClosedLoop.Feedback.Contracts;
+using ClosedLoop.Feedback.Data;
+using ClosedLoop.Feedback.Domain;
+using ClosedLoop.Web;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClosedLoop.Feedback.Features;
+
+/// <summary>Who gave a piece of feedback (null fields once the customer is erased).</summary>
+internal sealed record FeedbackCustomer(Guid Id, string ExternalId, string? Name, string? Region, string? Segment, bool Erased);
+
+/// <summary>A piece of feedback as stored: text exactly as sent.</summary>
+internal sealed record FeedbackResponse(
+    Guid Id,
+    string Source,
+    string? ExternalId,
+    string Channel,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset ReceivedAt,
+    int? Score,
+    NpsCategory Category,
+    string? Comment,
+    JsonElement? Attributes,
+    FeedbackCustomer Customer,
+    Guid? ImportId,
+    DateTimeOffset? ErasedAt);
+
+/// <summary>A page of feedback; pass <see cref="NextCursor"/> as <c>cursor</c> for the next one (null at the end).</summary>
+internal sealed record FeedbackPage(IReadOnlyList<FeedbackResponse> Items, int PageSize, string? NextCursor);
+
+internal static class QueryFeedback
+{
+    /// <summary>One piece of feedback with its customer.</summary>
+    /// <param name="id">The feedback id.</param>
+    /// <param name="db">The Feedback database.</param>
+    /// <param name="cancellationToken">Request aborted.</param>
+    internal static async Task<Results<Ok<FeedbackResponse>, ProblemHttpResult>> Get(Guid id, FeedbackDbContext db, CancellationToken cancellationToken)
+    {
+        var found = await Project(db.Items.AsNoTracking().Where(i => i.Id == id), db).FirstOrDefaultAsync(cancellationToken);
+        return found is null ? Problems.NotFound("feedback", id) : TypedResults.Ok(ToResponse(found));
+    }
+
+    /// <summary>Lists feedback, newest submission first, with keyset paging.</summary>
+    /// <remarks>Filters combine. Follow <c>nextCursor</c> until it is null; a cursor stays valid while new feedback arrives.</remarks>
+    /// <param name="customerId">Only this customer's feedback.</param>
+    /// <param name="category">promoter, passive, detractor or none.</param>
+    /// <param name="source">Only this source.</param>
+    /// <param name="channel">Only this channel.</param>
+    /// <param name="from">Submitted at or after (UTC).</param>
+    /// <param name="to">Submitted before (UTC).</param>
+    /// <param name="cursor">From the previous page's nextCursor.</param>
+    /// <param name="pageSize">1–500, default 50.</param>
+    /// <param name="db">The Feedback database.</param>
+    /// <param name="cancellationToken">Request aborted.</param>
+    internal static async Task<Results<Ok<FeedbackPage>, ProblemHttpResult>> List(
+        Guid? customerId,
+        string? category,
+        string? source,
+        string? channel,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        string? cursor,
+        int? pageSize,
+        FeedbackDbContext db,
+        CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        NpsCategory? wanted = null;
+        if (category is not null)
+        {
+            if (Enum.TryParse<NpsCategory>(category, ignoreCase: true, out var parsed) && !int.TryParse(category, out _))
+            {
+                wanted = parsed;
+            }
+            else
+            {
+                errors.Add("category", "category must be promoter, passive, detractor or none.");
+            }
+        }
+
+        var size = pageSize ?? 50;
+        errors.When(size is < 1 or > 500, "pageSize", "pageSize must be between 1 and 500.")
+            .When(from > to, "from", "from must not be after to.");
+        var after = cursor is null ? null : DecodeCursor(cursor);
+        errors.When(cursor is not null && after is null, "cursor", "cursor is not one this API returned.");
+        if (!errors.IsEmpty)
+        {
+            return Problems.Validation(errors.ToDictionary());
+        }
+
+        var items = db.Items.AsNoTracking();
+        if (customerId is { } customer)
+        {
+            items = items.Where(i => i.CustomerId == customer);
+        }
+
+        if (wanted is { } c)
+        {
+            items = items.Where(i => i.Category == c);
+        }
+
+        if (!string.IsNullOrWhiteSpace(source))
+        {
+            items = items.Where(i => i.Source == source);
+        }
+
+        if (!string.IsNullOrWhiteSpace(channel))
+        {
+            var normalized = channel.Trim().ToLowerInvariant();
+            items = items.Where(i => i.Channel == normalized);
+        }
+
+        if (from is { } start)
+        {
+            var utc = start.ToUniversalTime();
+            items = items.Where(i => i.SubmittedAt >= utc);
+        }
+
+        if (to is { } end)
+        {
+            var utc = end.ToUniversalTime();
+            items = items.Where(i => i.SubmittedAt < utc);
+        }
+
+        if (after is { } position)
+        {
+            items = items.Where(i => i.SubmittedAt < position.At || (i.SubmittedAt == position.At && i.Id.CompareTo(position.Id) < 0));
+        }
+
+        var page = await Project(items.OrderByDescending(i => i.SubmittedAt).ThenByDescending(i => i.Id).Take(size + 1), db).ToListAsync(cancellationToken);
+        var next = page.Count > size ? EncodeCursor(page[size - 1].Item.SubmittedAt, page[size - 1].Item.Id) : null;
+        return TypedResults.Ok(new FeedbackPage(page.Take(size).Select(ToResponse).ToList(), size, next));
+    }
+
+    internal sealed record Row(FeedbackItem Item, Customer Customer);
+
+    internal static IQueryable<Row> Project(IQueryable<FeedbackItem> items, FeedbackDbContext db) =>
+        items.Join(db.Customers.AsNoTracking(), i => i.CustomerId, c => c.Id, (i, c) => new Row(i, c));
+
+    internal static FeedbackResponse ToResponse(Row row) => new(
+        row.Item.Id,
+        row.Item.Source,
+        row.Item.ExternalId,
+        row.Item.Channel,
+        row.Item.SubmittedAt,
+        row.Item.ReceivedAt,
+        row.Item.Score,
+        row.Item.Category,
+        row.Item.Comment,
+        row.Item.Attributes is null ? null : JsonDocument.Parse(row.Item.Attributes).RootElement.Clone(),
+        new FeedbackCustomer(row.Customer.Id, row.Customer.ExternalId, row.Customer.Name, row.Customer.Region, row.Customer.Segment, row.Customer.ErasedAt is not null),
+        row.Item.ImportId,
+        row.Item.ErasedAt);
+
+    private static string EncodeCursor(DateTimeOffset at, Guid id) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks}:{id:N}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static (DateTimeOffset At, Guid Id)? DecodeCursor(string cursor)
+    {
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - (padded.Length % 4)) % 4);
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
+            return parts.Length == 2 && long.TryParse(parts[0], out var ticks) && Guid.TryParseExact(parts[1], "N", out var id)
+                && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
+                ? (new DateTimeOffset(ticks, TimeSpan.Zero), id)
+                : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
