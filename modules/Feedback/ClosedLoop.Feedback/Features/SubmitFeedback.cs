@@ -64,11 +64,12 @@ internal static class SubmitFeedback
             IReadOnlyList<IngestOutcome> outcomes;
             try
             {
-                outcomes = await ingestor.IngestAsync([item], importId: null, alsoWrite: key is null ? null : o => RememberKey(db, key, o[0], item, time), cancellationToken, attempts: key is null ? 3 : 1);
+                outcomes = await ingestor.IngestAsync([item], importId: null, alsoWrite: key is null ? null : o => RememberKey(db, key, o[0], item, time), cancellationToken, attempts: key is null ? 10 : 1);
             }
-            catch (DbUpdateException) when (key is not null && attempt == 0)
+            catch (DbUpdateException) when (key is not null && attempt < 9)
             {
-                // A concurrent request with the same key won the race; answer as it did.
+                // A concurrent writer won a race (maybe with this very key): look again, then answer as it did.
+                await Task.Delay(Random.Shared.Next(5, 20 * (attempt + 1)), cancellationToken);
                 continue;
             }
 

@@ -33,7 +33,7 @@ internal sealed record IngestOutcome(IngestStatus Status, Guid? FeedbackId, IDic
 /// </summary>
 internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
 {
-    private const int Attempts = 3;
+    private const int Attempts = 10;
 
     /// <summary>
     /// Ingests <paramref name="items"/> in one transaction; <paramref name="alsoWrite"/> adds what must
@@ -66,7 +66,10 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
             }
             catch (DbUpdateException) when (attempt < attempts)
             {
+                // Another writer took a key or updated a customer first; back off a little (jittered, so
+                // contenders spread out) and stage again against what it committed.
                 await transaction.RollbackAsync(CancellationToken.None);
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
             }
         }
     }
