@@ -14,7 +14,11 @@ namespace ClosedLoop.Messaging;
 /// </summary>
 public abstract class ModuleDbContext : DbContext
 {
-    internal static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web);
+    /// <summary>Enums by name: a stored event must not change meaning when an enum gains a member.</summary>
+    internal static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
 
     private protected ModuleDbContext(DbContextOptions options)
         : base(options)
