@@ -23,6 +23,7 @@ public static class FeedbackModule
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddModuleDbContext<FeedbackDbContext>();
         services.AddScoped<FeedbackIngestor>();
+        services.AddHostedService<IdempotencyKeyPurger>();
         services.AddIntegrationEvent<FeedbackReceivedIntegrationEvent>();
         services.AddIntegrationEvent<CustomerErasedIntegrationEvent>();
         return services;
