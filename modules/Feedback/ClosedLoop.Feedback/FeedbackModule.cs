@@ -1,6 +1,7 @@
 using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Features;
+using ClosedLoop.Feedback.Imports;
 using ClosedLoop.Feedback.Ingest;
 using ClosedLoop.Messaging;
 using ClosedLoop.Persistence;
@@ -26,6 +27,7 @@ public static class FeedbackModule
         services.AddHostedService<IdempotencyKeyPurger>();
         services.AddIntegrationEvent<FeedbackReceivedIntegrationEvent>();
         services.AddIntegrationEvent<CustomerErasedIntegrationEvent>();
+        services.AddFeedbackImports(configuration);
         return services;
     }
 
@@ -54,6 +56,7 @@ public static class FeedbackModule
             .WithName("ListFeedback")
             .RequireAuthorization(Policies.Reader)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapImportEndpoints();
 
         var customers = api.MapGroup("/customers").WithTags("Customers");
         customers.MapGet("/{id:guid}", Customers.Get).WithName("GetCustomer").RequireAuthorization(Policies.Agent).ProducesProblem(StatusCodes.Status404NotFound);

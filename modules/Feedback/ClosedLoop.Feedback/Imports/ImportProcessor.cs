@@ -1,0 +1,176 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using ClosedLoop.Feedback.Data;
+using ClosedLoop.Feedback.Domain;
+using ClosedLoop.Feedback.Ingest;
+using ClosedLoop.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace ClosedLoop.Feedback.Imports;
+
+/// <summary>
+/// Turns a claimed import's stored bytes into feedback, a chunk of rows per transaction. Each transaction
+/// stores the rows through <see cref="FeedbackIngestor"/> together with the import's new offset, line,
+/// counts and error rows, so a crash anywhere resumes at the last committed row: no row is stored twice
+/// and the counts stay exact.
+/// </summary>
+internal sealed partial class ImportProcessor(
+    FeedbackDbContext db,
+    FeedbackIngestor ingestor,
+    TimeProvider time,
+    IOptions<ImportOptions> options,
+    IOptions<HttpJsonOptions> json,
+    ILogger<ImportProcessor> logger)
+{
+    public static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private const int MaxReason = 2000;
+    private static readonly TimeSpan SqlitePause = TimeSpan.FromMilliseconds(160);
+
+    private ImportOptions Options => options.Value;
+
+    public async Task ProcessAsync(ImportClaim claim, CancellationToken cancellationToken)
+    {
+        var import = await db.Imports.AsNoTracking().SingleAsync(i => i.Id == claim.Id, cancellationToken);
+        var (reader, toRow, progress) = await ImportFile.OpenAsync(db, import, json.Value.SerializerOptions, time, cancellationToken);
+        var pause = Options.PauseBetweenChunks ?? (db.Database.ProviderName == ModuleNaming.SqliteProviderName ? SqlitePause : TimeSpan.Zero);
+        var batch = new List<ImportRow>(Options.ChunkSize);
+        while (true)
+        {
+            batch.Clear();
+            var end = false;
+            while (batch.Count < Options.ChunkSize)
+            {
+                if (await reader.ReadAsync(cancellationToken) is not { } record)
+                {
+                    end = true;
+                    break;
+                }
+
+                batch.Add(record.Broken is { } broken ? ImportRow.Malformed(record.Line, broken) : toRow(record.Line));
+            }
+
+            var final = end || reader.AtEnd;
+            progress = await CommitAsync(claim, progress, batch, reader.Offset, reader.LineNumber, final, cancellationToken);
+            if (final)
+            {
+                LogCompleted(claim.Id, progress.RowsRead, progress.Accepted, progress.Duplicates, progress.Conflicts, progress.Rejected);
+                return;
+            }
+
+            if (pause > TimeSpan.Zero)
+            {
+                await Task.Delay(pause, time, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Stores one chunk of rows and the import's progress in one transaction; returns the new progress.</summary>
+    private async Task<ImportProgress> CommitAsync(
+        ImportClaim claim, ImportProgress before, List<ImportRow> rows, long offset, long lineNumber, bool final, CancellationToken cancellationToken)
+    {
+        var inputs = rows.Where(r => r.Input is not null).Select(r => r.Input!).ToList();
+        var after = before;
+        await ingestor.IngestAsync(inputs, claim.Id, async outcomes =>
+        {
+            // Runs again if the ingestor retries the transaction, so it starts from 'before' each time.
+            var now = time.GetUtcNow();
+            after = Tally(claim.Id, before, rows, outcomes, now) with { Offset = offset, LineNumber = lineNumber };
+            var leaseUntil = now + Options.Lease;
+            var updated = await db.Imports
+                .Where(i => i.Id == claim.Id && i.LockToken == claim.Token)
+                .ExecuteUpdateAsync(
+                    s =>
+                    {
+                        s.SetProperty(i => i.Offset, after.Offset)
+                            .SetProperty(i => i.LineNumber, after.LineNumber)
+                            .SetProperty(i => i.Header, after.Header)
+                            .SetProperty(i => i.RowsRead, after.RowsRead)
+                            .SetProperty(i => i.Accepted, after.Accepted)
+                            .SetProperty(i => i.Duplicates, after.Duplicates)
+                            .SetProperty(i => i.Conflicts, after.Conflicts)
+                            .SetProperty(i => i.Rejected, after.Rejected);
+                        if (final)
+                        {
+                            s.SetProperty(i => i.Status, ImportStatus.Completed)
+                                .SetProperty(i => i.CompletedAt, now)
+                                .SetProperty(i => i.LockToken, (Guid?)null)
+                                .SetProperty(i => i.LockedUntil, (DateTimeOffset?)null);
+                        }
+                        else
+                        {
+                            s.SetProperty(i => i.LockedUntil, leaseUntil);
+                        }
+                    },
+                    cancellationToken);
+            if (updated == 0)
+            {
+                throw new ImportLeaseLostException(claim.Id);
+            }
+
+            if (final)
+            {
+                // The file's job is done; the import row and its errors stay.
+                await db.ImportChunks.Where(c => c.ImportId == claim.Id).ExecuteDeleteAsync(cancellationToken);
+            }
+        }, cancellationToken);
+        return after;
+    }
+
+    /// <summary>Counts the chunk's outcomes and stages error rows for it, up to the per-import cap.</summary>
+    private ImportProgress Tally(Guid importId, ImportProgress before, List<ImportRow> rows, IReadOnlyList<IngestOutcome> outcomes, DateTimeOffset now)
+    {
+        var (accepted, duplicates, conflicts, rejected) = (0, 0, 0, 0);
+        var kept = Math.Min(before.Errors, Options.MaxStoredErrors);
+        var next = 0;
+        foreach (var row in rows)
+        {
+            var outcome = row.Input is null ? null : outcomes[next++];
+            string? reason = null;
+            switch (outcome?.Status)
+            {
+                case IngestStatus.Created:
+                    accepted++;
+                    break;
+                case IngestStatus.Duplicate:
+                    duplicates++;
+                    break;
+                case IngestStatus.Conflict:
+                    conflicts++;
+                    reason = $"{outcome.Message} Stored as feedback {outcome.FeedbackId}.";
+                    break;
+                default:
+                    rejected++;
+                    reason = row.Message ?? JsonSerializer.Serialize(row.Errors ?? outcome?.Errors ?? new Dictionary<string, string[]>(), Compact);
+                    break;
+            }
+
+            if (reason is not null && kept < Options.MaxStoredErrors)
+            {
+                kept++;
+                db.ImportErrors.Add(new ImportError
+                {
+                    Id = Guid.CreateVersion7(now),
+                    ImportId = importId,
+                    Line = row.Line,
+                    Outcome = outcome?.Status == IngestStatus.Conflict ? "conflict" : "rejected",
+                    Reason = reason.Length > MaxReason ? reason[..MaxReason] : reason,
+                });
+            }
+        }
+
+        return before with
+        {
+            RowsRead = before.RowsRead + rows.Count,
+            Accepted = before.Accepted + accepted,
+            Duplicates = before.Duplicates + duplicates,
+            Conflicts = before.Conflicts + conflicts,
+            Rejected = before.Rejected + rejected,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Import {ImportId} completed: {RowsRead} rows, {Accepted} accepted, {Duplicates} duplicates, {Conflicts} conflicts, {Rejected} rejected")]
+    private partial void LogCompleted(Guid importId, long rowsRead, long accepted, long duplicates, long conflicts, long rejected);
+}
