@@ -1,0 +1,101 @@
+using ClosedLoop.Bench.Load.Data;
+using ClosedLoop.Bench.Load.Hosting;
+using ClosedLoop.Bench.Load.Reporting;
+using Microsoft.Data.Sqlite;
+
+namespace ClosedLoop.Bench.Load.Bulk;
+
+/// <summary>
+/// Per provider and repetition: a fresh API on a fresh database imports the generated CSV through
+/// <c>POST /api/v1/imports</c> (timed until the job reports completed); then, with the API stopped, the
+/// same rows go into an identical, empty items table in a separate database by raw multi-row INSERT (and
+/// binary COPY on PostgreSQL). Reports medians and the import rate as a fraction of each floor.
+/// </summary>
+internal sealed class BulkBenchmark(BenchOptions options, Report report) : IBenchmark
+{
+    private static readonly TimeSpan ImportTimeout = TimeSpan.FromMinutes(60);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var records = Generate(options.Rows);
+        var csv = Path.Combine(Path.GetTempPath(), $"closedloop-bench-{options.Rows}.csv");
+        try
+        {
+            var bytes = await CsvFile.WriteAsync(csv, records, cancellationToken);
+            var rows = RawRow.From(records);
+            report.Line($"bulk: {options.Rows:N0} rows, CSV {bytes / 1024.0 / 1024:N1} MB");
+            report.Table("provider", "import rows/s", "raw INSERT rows/s", "COPY rows/s", "import ÷ INSERT", "import ÷ COPY", "import s", "accepted");
+            foreach (var provider in options.Providers)
+            {
+                await RunProviderAsync(provider, csv, rows, cancellationToken);
+            }
+
+            report.Flush();
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+
+    private async Task RunProviderAsync(Provider provider, string csv, IReadOnlyList<RawRow> rows, CancellationToken cancellationToken)
+    {
+        await using var databases = await BenchDatabase.StartAsync(provider, cancellationToken);
+        report.Line($"[{provider}] {databases.Description}");
+        var imports = new List<ImportResult>();
+        var inserts = new List<double>();
+        var copies = new List<double>();
+        for (var rep = 1; rep <= options.Repetitions; rep++)
+        {
+            var apiDatabase = await databases.CreateAsync($"closedloop_bulk_{rep}", cancellationToken);
+            ItemsTable table;
+            await using (var api = await ApiProcess.StartAsync(options, provider, apiDatabase, cancellationToken))
+            {
+                table = await ItemsTable.CaptureAsync(provider, apiDatabase, cancellationToken);
+                using var http = BenchHttp.Create(api.BaseAddress, 2, TimeSpan.FromMinutes(30));
+                var meters = CpuMeter.For(api.ProcessId, databases.ServerProcessId);
+                var before = CpuMeter.Snapshot(meters);
+                imports.Add(await ImportClient.ImportAsync(http, csv, ImportTimeout, line => report.Line($"[{provider}] rep {rep}: {line}"), cancellationToken));
+                report.Line($"[{provider}] rep {rep}: import {CpuMeter.DescribeCores(before, CpuMeter.Snapshot(meters), imports[^1].Elapsed.TotalSeconds)}");
+            }
+
+            var import = imports[^1];
+            if (import.Status != "completed" || import.Accepted != rows.Count)
+            {
+                report.Line($"[{provider}] rep {rep}: WARNING import ended {import.Status} with {import.Accepted:N0} of {rows.Count:N0} accepted: {import.Body}");
+            }
+
+            var scratch = await databases.CreateAsync($"closedloop_raw_{rep}", cancellationToken);
+            inserts.Add(rows.Count / (provider == Provider.Sqlite
+                ? await SqliteFloor.InsertAsync(scratch, table, rows, cancellationToken)
+                : await PostgresFloor.InsertAsync(scratch, table, rows, cancellationToken)).TotalSeconds);
+            if (provider == Provider.PostgreSql)
+            {
+                copies.Add(rows.Count / (await PostgresFloor.CopyAsync(scratch, table, rows, cancellationToken)).TotalSeconds);
+            }
+
+            SqliteConnection.ClearAllPools();
+            var copyText = copies.Count > 0 ? $", COPY {Report.Number(copies[^1])} rows/s" : "";
+            report.Line($"[{provider}] rep {rep}: import {Report.Number(rows.Count / import.Elapsed.TotalSeconds)} rows/s ({import.Elapsed.TotalSeconds:N1} s), raw INSERT {Report.Number(inserts[^1])} rows/s{copyText}");
+        }
+
+        var importRate = Stats.Median(imports.Select(i => rows.Count / i.Elapsed.TotalSeconds));
+        var insertRate = Stats.Median(inserts);
+        var copyRate = Stats.Median(copies);
+        report.Row(
+            provider.ToString(),
+            Report.Number(importRate),
+            Report.Number(insertRate),
+            copies.Count == 0 ? "–" : Report.Number(copyRate),
+            Report.Number(importRate / insertRate, "N2"),
+            copies.Count == 0 ? "–" : Report.Number(importRate / copyRate, "N2"),
+            Report.Number(Stats.Median(imports.Select(i => i.Elapsed.TotalSeconds)), "N1"),
+            string.Join(" / ", imports.Select(i => Report.Number(i.Accepted))));
+    }
+
+    private static List<FeedbackRecord> Generate(int count)
+    {
+        var faker = new FeedbackFaker(seed: 42, customerPool: Math.Max(1, count / 5), DateTimeOffset.UtcNow);
+        return [.. Enumerable.Range(1, count).Select(i => faker.Next("bench-import", $"imp-{i:D8}"))];
+    }
+}

@@ -1,0 +1,28 @@
+namespace ClosedLoop.Bench.Load.Hosting;
+
+/// <summary>The one HTTP client a run uses: keep-alive, loopback only, no proxy, enough connections for every worker.</summary>
+internal static class BenchHttp
+{
+    public const string IngestKey = "dev-ingest-key";
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    public static HttpClient Create(Uri baseAddress, int connections, TimeSpan timeout)
+    {
+        if (!baseAddress.IsLoopback)
+        {
+            throw new BenchException($"Refusing to send benchmark traffic to {baseAddress}: loopback only.");
+        }
+
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            MaxConnectionsPerServer = Math.Max(1, connections),
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+        };
+        var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout };
+        http.DefaultRequestHeaders.Add(ApiKeyHeader, IngestKey);
+        return http;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+
+namespace ClosedLoop.Bench.Load.Reporting;
+
+/// <summary>
+/// CPU time consumed so far, from /proc: one process, a process and its children (the PostgreSQL
+/// postmaster and its backends), or the whole machine (busy time of every core). Differences over the
+/// measured window show where the cores went, and how much went to other work on the machine.
+/// </summary>
+internal sealed class CpuMeter
+{
+    private const double TicksPerSecond = 100; // USER_HZ, 100 on every mainstream Linux build.
+    private readonly Func<double> _read;
+
+    private CpuMeter(string name, Func<double> read)
+    {
+        Name = name;
+        _read = read;
+    }
+
+    public string Name { get; }
+
+    public static CpuMeter Process(string name, int pid) => new(name, () => ProcessSeconds(pid) ?? 0);
+
+    public static CpuMeter ProcessTree(string name, int rootPid) => new(name, () => TreeSeconds(rootPid));
+
+    public static CpuMeter Machine() => new("machine", MachineBusySeconds);
+
+    /// <summary>Meters for the API, this driver, the database server's process tree (when it has one) and the machine.</summary>
+    public static List<CpuMeter> For(int apiPid, int? databasePid)
+    {
+        List<CpuMeter> meters = [Process("api", apiPid), Process("driver", Environment.ProcessId), Machine()];
+        if (databasePid is { } pid)
+        {
+            meters.Add(ProcessTree("db", pid));
+        }
+
+        return meters;
+    }
+
+    public static Dictionary<string, double> Snapshot(IEnumerable<CpuMeter> meters) => meters.ToDictionary(m => m.Name, m => m.Read());
+
+    /// <summary>Average cores each meter kept busy between two snapshots, and "other": the machine's rest.</summary>
+    public static string DescribeCores(Dictionary<string, double> before, Dictionary<string, double> after, double seconds)
+    {
+        double Cores(string name) => after.TryGetValue(name, out var end) ? (end - before[name]) / Math.Max(seconds, 1e-9) : 0;
+        var other = Math.Max(0, Cores("machine") - Cores("api") - Cores("db") - Cores("driver"));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"cores: api {Cores("api"):N2}, db {Cores("db"):N2}, driver {Cores("driver"):N2}, other {other:N2}");
+    }
+
+    /// <summary>CPU seconds used so far (0 where /proc is unavailable).</summary>
+    public double Read()
+    {
+        try
+        {
+            return _read();
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    private static double? ProcessSeconds(int pid) => Stat(pid) is { } stat ? stat.Seconds : null;
+
+    private static double TreeSeconds(int rootPid)
+    {
+        var total = ProcessSeconds(rootPid) ?? 0;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && Stat(pid) is { Parent: var parent, Seconds: var seconds } && parent == rootPid)
+            {
+                total += seconds;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>utime + stime of /proc/&lt;pid&gt;/stat (fields 14 and 15) and the parent (field 4).</summary>
+    private static (int Parent, double Seconds)? Stat(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // The command name (field 2) may contain spaces; the fields after its closing parenthesis start at field 3.
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return (parent, ticks / TicksPerSecond);
+    }
+
+    private static double MachineBusySeconds()
+    {
+        // cpu  user nice system idle iowait irq softirq steal ...
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        var busy = fields.Take(8).Sum() - fields[3] - fields[4];
+        return busy / TicksPerSecond;
+    }
+}
