@@ -26,6 +26,7 @@ public abstract class ModuleDbContext : DbContext
     }
 
     private IntegrationEventCatalog? _catalog;
+    private OutboxCommitInterceptor? _commitInterceptor;
 
     private IntegrationEventCatalog? Catalog => _catalog ??= this.GetService<IDbContextOptions>()
         .FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<IntegrationEventCatalog>();
@@ -37,7 +38,20 @@ public abstract class ModuleDbContext : DbContext
     internal abstract string SchemaName { get; }
 
     /// <summary>Adds the event to this module's outbox; it is delivered once the surrounding save commits.</summary>
-    public void Publish(IntegrationEvent integrationEvent)
+    public void Publish(IntegrationEvent integrationEvent) => OutboxMessages.Add(ToMessage(integrationEvent));
+
+    /// <summary>
+    /// Writes many events to this module's outbox now, inside the current transaction and without the
+    /// change tracker (bulk ingest); they are delivered once that transaction commits.
+    /// </summary>
+    public async Task PublishAllAsync(IReadOnlyCollection<IntegrationEvent> integrationEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(integrationEvents);
+        await this.BulkInsertAsync(integrationEvents.Select(ToMessage).ToList(), cancellationToken);
+        _commitInterceptor?.MarkPending();
+    }
+
+    private OutboxMessage ToMessage(IntegrationEvent integrationEvent)
     {
         ArgumentNullException.ThrowIfNull(integrationEvent);
         var type = integrationEvent.GetType();
@@ -50,14 +64,14 @@ public abstract class ModuleDbContext : DbContext
         // Due now at the latest, so an event stamped in the future is not held back until then.
         var occurredAt = integrationEvent.OccurredAt.ToUniversalTime();
         var now = DateTimeOffset.UtcNow;
-        OutboxMessages.Add(new OutboxMessage
+        return new OutboxMessage
         {
             Id = integrationEvent.Id,
             Type = IntegrationEventTypes.NameOf(type),
             Payload = JsonSerializer.Serialize(integrationEvent, type, SerializerOptions),
             OccurredAt = occurredAt,
             NextAttemptAt = occurredAt < now ? occurredAt : now,
-        });
+        };
     }
 
     /// <summary>The module's own model; the base adds the outbox, the inbox and the naming.</summary>
@@ -66,7 +80,7 @@ public abstract class ModuleDbContext : DbContext
     protected sealed override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureModel(modelBuilder);
-        MessagingModel.Configure(modelBuilder);
+        MessagingModel.Configure(modelBuilder, Database.ProviderName);
         ModuleNaming.Apply(modelBuilder, SchemaName, Database.ProviderName);
     }
 
@@ -80,7 +94,8 @@ public abstract class ModuleDbContext : DbContext
         var services = optionsBuilder.Options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider;
         if (services?.GetService<OutboxSignal>() is { } signal)
         {
-            optionsBuilder.AddInterceptors(new OutboxCommitInterceptor(signal));
+            _commitInterceptor = new OutboxCommitInterceptor(signal);
+            optionsBuilder.AddInterceptors(_commitInterceptor);
         }
     }
 }

@@ -74,9 +74,23 @@ public sealed class OutboxDispatcher
         await using var scope = _scopes.CreateAsyncScope();
         var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(source);
         var batch = await ClaimAsync(db, cancellationToken);
+        var delivered = new List<Guid>(batch.Count);
         foreach (var message in batch)
         {
-            await DeliverAsync(db, message, cancellationToken);
+            if (await DeliverAsync(db, message, cancellationToken))
+            {
+                delivered.Add(message.Id);
+            }
+        }
+
+        if (delivered.Count > 0)
+        {
+            // One statement for the batch: a crash before it only means a redelivery the inboxes absorb.
+            var token = batch[0].LockToken;
+            var now = _time.GetUtcNow();
+            await db.OutboxMessages
+                .Where(m => delivered.Contains(m.Id) && m.LockToken == token)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ProcessedAt, now).SetProperty(m => m.LockedUntil, (DateTimeOffset?)null).SetProperty(m => m.LastError, (string?)null), cancellationToken);
         }
 
         return batch.Count;
@@ -109,12 +123,19 @@ public sealed class OutboxDispatcher
             .ToListAsync(cancellationToken);
     }
 
-    private async Task DeliverAsync(ModuleDbContext source, OutboxMessage message, CancellationToken cancellationToken)
+    /// <summary>Runs every handler of the message; true when all succeeded and the message can be settled.</summary>
+    private async Task<bool> DeliverAsync(ModuleDbContext source, OutboxMessage message, CancellationToken cancellationToken)
     {
         if (!_catalog.TryGet(message.Type, out var eventType))
         {
             await DeferUnknownAsync(source, message);
-            return;
+            return false;
+        }
+
+        if (!_handlers.Contains(message.Type))
+        {
+            // Declared but handled by no module (yet): nothing to do, and nothing worth deserialising.
+            return true;
         }
 
         try
@@ -147,14 +168,12 @@ public sealed class OutboxDispatcher
                 }
             }
 
-            var now = _time.GetUtcNow();
-            await source.OutboxMessages
-                .Where(m => m.Id == message.Id && m.LockToken == message.LockToken)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ProcessedAt, now).SetProperty(m => m.LockedUntil, (DateTimeOffset?)null).SetProperty(m => m.LastError, (string?)null), cancellationToken);
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             await RecordFailureAsync(source, message, ex, cancellationToken);
+            return false;
         }
     }
 

@@ -10,13 +10,19 @@ public sealed class OutboxSignal
 
     public void Notify()
     {
+        if (_semaphore.CurrentCount > 0)
+        {
+            // Already signalled (the usual case under load); one wake-up covers every write before it.
+            return;
+        }
+
         try
         {
             _semaphore.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled; one wake-up covers every write before it.
+            // Signalled by another thread between the check and the release.
         }
     }
 
@@ -27,6 +33,9 @@ public sealed class OutboxSignal
 internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     private bool _pending;
+
+    /// <summary>Outbox rows were written without the change tracker; wake the dispatcher when they commit.</summary>
+    public void MarkPending() => _pending = true;
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {

@@ -51,6 +51,7 @@ public static class PersistenceServiceCollectionExtensions
                 options.UseSqlite(database.ConnectionString, o => o
                     .MigrationsHistoryTable(history)
                     .CommandTimeout(database.CommandTimeoutSeconds));
+                options.AddInterceptors(SqliteWriteGate.For(database.ConnectionString, TimeSpan.FromSeconds(database.CommandTimeoutSeconds)));
                 break;
             case DatabaseProvider.PostgreSql:
                 options.UseNpgsql(database.ConnectionString, o => o

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using ClosedLoop.Api.Tests.Infrastructure;
@@ -111,5 +112,28 @@ public sealed class RateLimitTests(TightRateLimitFactory factory) : IClassFixtur
         Assert.Contains(statuses, r => r.StatusCode == HttpStatusCode.Forbidden);
         Assert.Equal(HttpStatusCode.OK, (await factory.Client(null).GetAsync("/alive")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await factory.Client(ApiFactory.AdminKey).GetAsync("/api/v1/audit")).StatusCode);
+    }
+}
+
+public sealed class RateLimitingOffFactory : SqliteApiFactory
+{
+    protected override void Configure(IDictionary<string, string?> settings) => settings["RateLimiting:Enabled"] = "false";
+}
+
+public sealed class RateLimitingOffTests(RateLimitingOffFactory factory) : IClassFixture<RateLimitingOffFactory>
+{
+    [Fact]
+    public async Task With_rate_limiting_off_the_ingest_routes_still_work()
+    {
+        var response = await factory.Client(ApiFactory.IngestKey).PostAsJsonAsync("/api/v1/feedback", new
+        {
+            source = "survey",
+            externalId = "rl-off-1",
+            channel = "email",
+            score = 9,
+            customer = new { externalId = "rl-off-customer" },
+        });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 }

@@ -57,6 +57,9 @@ internal static class RateLimiting
 
             if (!options.Enabled)
             {
+                // The named policies must still exist: routes refer to them, and a missing policy is a 500.
+                o.AddPolicy(RateLimitPolicies.Ingest, _ => RateLimitPartition.GetNoLimiter("ingest"));
+                o.AddPolicy(RateLimitPolicies.Public, _ => RateLimitPartition.GetNoLimiter("public"));
                 return;
             }
 

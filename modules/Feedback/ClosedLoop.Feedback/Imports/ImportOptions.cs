@@ -21,9 +21,9 @@ internal sealed class ImportOptions
     public int ChunkSize { get; set; } = 1000;
 
     /// <summary>
-    /// Pause after each chunk's commit so other writers get a turn. Null: 160 ms on SQLite (one writer at
-    /// a time, and a blocked writer there retries only every 150 ms, so back-to-back chunks would starve
-    /// single submissions for seconds), none on PostgreSQL and SQL Server.
+    /// Pause after each chunk's commit, to leave a busy database more room for interactive requests.
+    /// None by default: on SQLite, writers of the process queue for the one write lock in arrival order
+    /// (see SqliteWriteGate), so a single submission waits for at most the chunk in progress.
     /// </summary>
     public TimeSpan? PauseBetweenChunks { get; set; }
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Domain;
 using ClosedLoop.Feedback.Ingest;
-using ClosedLoop.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,7 +26,6 @@ internal sealed partial class ImportProcessor(
 {
     public static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private const int MaxReason = 2000;
-    private static readonly TimeSpan SqlitePause = TimeSpan.FromMilliseconds(160);
 
     private ImportOptions Options => options.Value;
 
@@ -35,7 +33,7 @@ internal sealed partial class ImportProcessor(
     {
         var import = await db.Imports.AsNoTracking().SingleAsync(i => i.Id == claim.Id, cancellationToken);
         var (reader, toRow, progress) = await ImportFile.OpenAsync(db, import, json.Value.SerializerOptions, time, cancellationToken);
-        var pause = Options.PauseBetweenChunks ?? (db.Database.ProviderName == ModuleNaming.SqliteProviderName ? SqlitePause : TimeSpan.Zero);
+        var pause = Options.PauseBetweenChunks ?? TimeSpan.Zero;
         var batch = new List<ImportRow>(Options.ChunkSize);
         while (true)
         {

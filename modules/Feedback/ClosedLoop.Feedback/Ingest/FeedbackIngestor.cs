@@ -1,6 +1,8 @@
 using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Domain;
+using ClosedLoop.Persistence;
+using ClosedLoop.SharedKernel;
 using ClosedLoop.Web;
 using Microsoft.EntityFrameworkCore;
 
@@ -35,6 +37,9 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
 {
     private const int Attempts = 10;
 
+    /// <summary>From this many new items on, rows go in by COPY / prepared INSERT instead of the change tracker.</summary>
+    private const int BulkFrom = 32;
+
     /// <summary>
     /// Ingests <paramref name="items"/> in one transaction; <paramref name="alsoWrite"/> adds what must
     /// commit with them (an import's progress, an idempotency key). When a concurrent writer stores one of
@@ -47,24 +52,27 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
         CancellationToken cancellationToken,
         int attempts = Attempts)
     {
+        // A failure rolls the whole transaction back and the chunk is staged again, so EF's savepoint
+        // around SaveChanges would only cost two round trips per ingest.
+        db.Database.AutoSavepointsEnabled = false;
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var outcomes = await StageAsync(items, importId, cancellationToken);
-            if (alsoWrite is not null)
-            {
-                await alsoWrite(outcomes);
-            }
-
             try
             {
+                var outcomes = await StageAsync(items, importId, cancellationToken);
+                if (alsoWrite is not null)
+                {
+                    await alsoWrite(outcomes);
+                }
+
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 db.ChangeTracker.Clear();
                 return outcomes;
             }
-            catch (DbUpdateException) when (attempt < attempts)
+            catch (Exception ex) when (attempt < attempts && DbErrors.IsWriteConflict(ex))
             {
                 // Another writer took a key or updated a customer first; back off a little (jittered, so
                 // contenders spread out) and stage again against what it committed.
@@ -100,6 +108,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
 
         var seen = await ExistingAsync(valid, cancellationToken);
         var customers = await CustomersAsync(valid, cancellationToken);
+        var rows = new Rows();
         foreach (var (index, item) in valid)
         {
             var key = item.ExternalId is null ? default : (item.Source, item.ExternalId);
@@ -110,8 +119,8 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
             }
 
             var feedbackId = Guid.CreateVersion7(now);
-            var customer = Upsert(customers, item, feedbackId, now);
-            db.Items.Add(new FeedbackItem
+            var customer = Upsert(customers, rows, item, feedbackId, now);
+            rows.Items.Add(new FeedbackItem
             {
                 Id = feedbackId,
                 Source = item.Source,
@@ -127,7 +136,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
                 ContentHash = item.ContentHash,
                 ImportId = importId,
             });
-            db.Publish(new FeedbackReceivedIntegrationEvent(
+            rows.Events.Add(new FeedbackReceivedIntegrationEvent(
                 feedbackId, customer.Id, item.Source, item.Channel, item.Score, item.Category, item.Comment is not null, item.SubmittedAt));
             if (item.ExternalId is not null)
             {
@@ -137,7 +146,44 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
             outcomes[index] = IngestOutcome.Created(feedbackId);
         }
 
+        await WriteAsync(rows, cancellationToken);
         return outcomes;
+    }
+
+    /// <summary>
+    /// New rows go through the change tracker for a few items (one batched round trip) and in bulk for
+    /// many; customers that already existed are tracked either way, so their updates keep the concurrency check.
+    /// </summary>
+    private async Task WriteAsync(Rows rows, CancellationToken cancellationToken)
+    {
+        if (rows.Items.Count < BulkFrom)
+        {
+            db.Customers.AddRange(rows.NewCustomers);
+            db.Items.AddRange(rows.Items);
+            db.CustomerVersions.AddRange(rows.Versions);
+            foreach (var integrationEvent in rows.Events)
+            {
+                db.Publish(integrationEvent);
+            }
+
+            return;
+        }
+
+        await db.BulkInsertAsync(rows.NewCustomers, cancellationToken);
+        await db.BulkInsertAsync(rows.Items, cancellationToken);
+        await db.BulkInsertAsync(rows.Versions, cancellationToken);
+        await db.PublishAllAsync(rows.Events, cancellationToken);
+    }
+
+    private sealed class Rows
+    {
+        public List<FeedbackItem> Items { get; } = [];
+
+        public List<Customer> NewCustomers { get; } = [];
+
+        public List<CustomerVersion> Versions { get; } = [];
+
+        public List<IntegrationEvent> Events { get; } = [];
     }
 
     private async Task<Dictionary<(string Source, string ExternalId), (Guid Id, string Hash)>> ExistingAsync(
@@ -164,7 +210,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
     }
 
     /// <summary>The latest submission's attributes win; every different set is kept as a version.</summary>
-    private Customer Upsert(Dictionary<string, Customer> customers, ValidFeedback item, Guid feedbackId, DateTimeOffset now)
+    private static Customer Upsert(Dictionary<string, Customer> customers, Rows rows, ValidFeedback item, Guid feedbackId, DateTimeOffset now)
     {
         var given = item.Customer;
         if (!customers.TryGetValue(given.ExternalId, out var customer))
@@ -176,7 +222,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
                 FirstSeenAt = item.SubmittedAt,
                 AttributesAsOf = DateTimeOffset.MinValue.ToUniversalTime(),
             };
-            db.Customers.Add(customer);
+            rows.NewCustomers.Add(customer);
             customers[given.ExternalId] = customer;
         }
         else
@@ -195,7 +241,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
         var current = new ValidCustomer(customer.ExternalId, customer.Email, customer.Name, customer.Region, customer.Segment, customer.Language, customer.AccountValue);
         if (merged != current)
         {
-            db.CustomerVersions.Add(new CustomerVersion
+            rows.Versions.Add(new CustomerVersion
             {
                 Id = Guid.CreateVersion7(now),
                 CustomerId = customer.Id,

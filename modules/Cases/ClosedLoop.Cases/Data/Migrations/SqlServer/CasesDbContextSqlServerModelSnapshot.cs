@@ -85,6 +85,9 @@ namespace ClosedLoop.Cases.Data.Migrations.SqlServer
 
                     b.HasIndex("LockToken");
 
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("[ProcessedAt] IS NULL AND [FailedAt] IS NULL");
+
                     b.HasIndex("ProcessedAt", "NextAttemptAt");
 
                     b.ToTable("outbox_messages", "cases");

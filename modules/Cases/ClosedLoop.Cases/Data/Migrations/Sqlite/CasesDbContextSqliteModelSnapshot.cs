@@ -79,6 +79,9 @@ namespace ClosedLoop.Cases.Data.Migrations.Sqlite
 
                     b.HasIndex("LockToken");
 
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
+
                     b.HasIndex("ProcessedAt", "NextAttemptAt");
 
                     b.ToTable("cases_outbox_messages", (string)null);

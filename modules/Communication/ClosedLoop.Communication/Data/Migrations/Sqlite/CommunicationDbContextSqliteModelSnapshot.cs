@@ -79,6 +79,9 @@ namespace ClosedLoop.Communication.Data.Migrations.Sqlite
 
                     b.HasIndex("LockToken");
 
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
+
                     b.HasIndex("ProcessedAt", "NextAttemptAt");
 
                     b.ToTable("communication_outbox_messages", (string)null);

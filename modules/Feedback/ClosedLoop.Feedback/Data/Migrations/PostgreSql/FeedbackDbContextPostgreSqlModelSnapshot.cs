@@ -425,6 +425,9 @@ namespace ClosedLoop.Feedback.Data.Migrations.PostgreSql
 
                     b.HasIndex("LockToken");
 
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
+
                     b.HasIndex("ProcessedAt", "NextAttemptAt");
 
                     b.ToTable("outbox_messages", "feedback");

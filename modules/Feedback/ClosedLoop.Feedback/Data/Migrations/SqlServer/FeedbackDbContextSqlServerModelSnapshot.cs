@@ -426,6 +426,9 @@ namespace ClosedLoop.Feedback.Data.Migrations.SqlServer
 
                     b.HasIndex("LockToken");
 
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("[ProcessedAt] IS NULL AND [FailedAt] IS NULL");
+
                     b.HasIndex("ProcessedAt", "NextAttemptAt");
 
                     b.ToTable("outbox_messages", "feedback");

@@ -419,6 +419,9 @@ namespace ClosedLoop.Feedback.Data.Migrations.Sqlite
 
                     b.HasIndex("LockToken");
 
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
+
                     b.HasIndex("ProcessedAt", "NextAttemptAt");
 
                     b.ToTable("feedback_outbox_messages", (string)null);

@@ -196,6 +196,9 @@ namespace ClosedLoop.Api.Platform.Data.Migrations.Sqlite
 
                     b.HasIndex("LockToken");
 
+                    b.HasIndex("NextAttemptAt")
+                        .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
+
                     b.HasIndex("ProcessedAt", "NextAttemptAt");
 
                     b.ToTable("platform_outbox_messages", (string)null);
