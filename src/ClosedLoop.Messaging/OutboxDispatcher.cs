@@ -73,7 +73,7 @@ public sealed class OutboxDispatcher
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(source);
-        var batch = await ClaimAsync(db, cancellationToken);
+        var (batch, settledUnhandled) = await ClaimAsync(db, cancellationToken);
         var delivered = new List<Guid>(batch.Count);
         foreach (var message in batch)
         {
@@ -93,21 +93,34 @@ public sealed class OutboxDispatcher
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ProcessedAt, now).SetProperty(m => m.LockedUntil, (DateTimeOffset?)null).SetProperty(m => m.LastError, (string?)null), cancellationToken);
         }
 
-        return batch.Count;
+        return settledUnhandled + batch.Count;
     }
 
-    private async Task<List<OutboxMessage>> ClaimAsync(ModuleDbContext db, CancellationToken cancellationToken)
+    /// <summary>Leases the next due messages; those no handler wants are settled on the spot and only counted.</summary>
+    private async Task<(List<OutboxMessage> Batch, int SettledUnhandled)> ClaimAsync(ModuleDbContext db, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var due = await db.OutboxMessages.AsNoTracking()
+        var candidates = await db.OutboxMessages.AsNoTracking()
             .Where(m => m.ProcessedAt == null && m.FailedAt == null && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil < now))
             .OrderBy(m => m.NextAttemptAt)
             .Take(_options.BatchSize)
-            .Select(m => m.Id)
+            .Select(m => new { m.Id, m.Type })
             .ToListAsync(cancellationToken);
+        var unhandled = candidates.Where(m => _catalog.TryGet(m.Type, out _) && !_handlers.Contains(m.Type)).Select(m => m.Id).ToList();
+        var settled = 0;
+        if (unhandled.Count > 0)
+        {
+            // Declared but handled by no module of this version: settle them straight away, without a
+            // lease, a load or a delivery (the same conditions re-checked, as for the lease below).
+            settled = await db.OutboxMessages
+                .Where(m => unhandled.Contains(m.Id) && m.ProcessedAt == null && m.FailedAt == null && (m.LockedUntil == null || m.LockedUntil < now))
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ProcessedAt, now), cancellationToken);
+        }
+
+        var due = candidates.Select(m => m.Id).Except(unhandled).ToList();
         if (due.Count == 0)
         {
-            return [];
+            return ([], settled);
         }
 
         var token = Guid.NewGuid();
@@ -117,10 +130,11 @@ public sealed class OutboxDispatcher
             .Where(m => due.Contains(m.Id) && m.ProcessedAt == null && m.FailedAt == null && m.NextAttemptAt <= now
                 && (m.LockedUntil == null || m.LockedUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockToken, token).SetProperty(m => m.LockedUntil, leasedUntil), cancellationToken);
-        return await db.OutboxMessages.AsNoTracking()
+        var batch = await db.OutboxMessages.AsNoTracking()
             .Where(m => m.LockToken == token)
             .OrderBy(m => m.NextAttemptAt)
             .ToListAsync(cancellationToken);
+        return (batch, settled);
     }
 
     /// <summary>Runs every handler of the message; true when all succeeded and the message can be settled.</summary>

@@ -1,17 +1,16 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace ClosedLoop.Persistence;
 
 /// <summary>
-/// Writes many new rows of one entity type inside the context's current transaction, bypassing the change
-/// tracker: binary COPY on PostgreSQL, one prepared INSERT reused per row on SQLite, and EF's own batched
-/// <c>SaveChanges</c> elsewhere (SQL Server). Column names, types and value converters come from the EF
-/// model, so the rows are exactly what <c>SaveChanges</c> would have written.
+/// Writes many rows of one entity type inside the context's current transaction, bypassing the change
+/// tracker: binary COPY on PostgreSQL, one prepared statement reused per row on SQLite, and EF's own
+/// batched <c>SaveChanges</c> elsewhere (SQL Server). Column names, types and value converters come from
+/// the EF model, so the rows are exactly what <c>SaveChanges</c> would have written.
 /// </summary>
 public static class BulkInsert
 {
@@ -27,113 +26,167 @@ public static class BulkInsert
             return;
         }
 
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("BulkInsertAsync runs inside the caller's transaction; begin one first.");
-        var table = Table.Of(db.Model, typeof(T));
+        var transaction = CurrentTransaction(db);
+        var table = BulkTable.Of(db.Model, typeof(T));
         switch (transaction.Connection)
         {
             case NpgsqlConnection postgres:
-                await CopyAsync(postgres, table, rows, cancellationToken);
+                await CopyAsync(postgres, table.QualifiedName, table.Columns, rows, originalTokens: null, cancellationToken);
                 break;
             case SqliteConnection sqlite:
-                await InsertEachAsync(sqlite, transaction, table, rows, cancellationToken);
+                await ExecuteEachAsync(sqlite, transaction, table.InsertSql(), rows, row => table.Columns.Select(c => (c.Mapping, c.ReadModel(row))), cancellationToken);
                 break;
             default:
                 db.AddRange(rows);
                 await db.SaveChangesAsync(cancellationToken);
-                foreach (var row in rows)
-                {
-                    db.Entry(row).State = EntityState.Detached;
-                }
-
+                Detach(db, rows);
                 break;
         }
     }
 
-    private static async Task CopyAsync<T>(NpgsqlConnection connection, Table table, IReadOnlyCollection<T> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Updates every column of <paramref name="rows"/> (matched by primary key) now, inside the current
+    /// transaction. <paramref name="originalToken"/> gives each row's concurrency token as it was read; when
+    /// another transaction changed a row since, nothing is kept and <see cref="DbUpdateConcurrencyException"/>
+    /// is thrown, as <c>SaveChanges</c> would.
+    /// </summary>
+    public static async Task BulkUpdateAsync<T>(this DbContext db, IReadOnlyList<T> rows, Func<T, object> originalToken, CancellationToken cancellationToken)
         where T : class
     {
-        var columns = string.Join(", ", table.Columns.Select(c => Quote(c.Name)));
-        var target = table.Schema is null ? Quote(table.Name) : $"{Quote(table.Schema)}.{Quote(table.Name)}";
-        await using var importer = await connection.BeginBinaryImportAsync($"COPY {target} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var transaction = CurrentTransaction(db);
+        var table = BulkTable.Of(db.Model, typeof(T));
+        var token = table.ConcurrencyToken ?? throw new InvalidOperationException($"{typeof(T).Name} has no concurrency token.");
+        int updated;
+        switch (transaction.Connection)
+        {
+            case NpgsqlConnection postgres:
+                updated = await UpdateFromCopyAsync(postgres, table, token, rows, originalToken, cancellationToken);
+                break;
+            case SqliteConnection sqlite:
+                updated = await ExecuteEachAsync(
+                    sqlite, transaction, table.UpdateSql(), rows,
+                    row => table.Columns.Select(c => (c.Mapping, c.ReadModel(row))).Append((token.Mapping, originalToken(row))), cancellationToken);
+                break;
+            default:
+                foreach (var row in rows)
+                {
+                    var entry = db.Attach(row);
+                    entry.State = EntityState.Modified;
+                    entry.Property(token.Property).OriginalValue = originalToken(row);
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+                Detach(db, rows);
+                return;
+        }
+
+        if (updated != rows.Count)
+        {
+            throw new DbUpdateConcurrencyException($"{rows.Count - updated} of {rows.Count} {table.Name} rows were changed by another transaction since they were read.");
+        }
+    }
+
+    private static DbTransaction CurrentTransaction(DbContext db) =>
+        db.Database.CurrentTransaction?.GetDbTransaction()
+        ?? throw new InvalidOperationException("Bulk writes run inside the caller's transaction; begin one first.");
+
+    private static void Detach<T>(DbContext db, IEnumerable<T> rows)
+        where T : class
+    {
+        foreach (var row in rows)
+        {
+            db.Entry(row).State = EntityState.Detached;
+        }
+    }
+
+    private static async Task CopyAsync<T>(
+        NpgsqlConnection connection, string target, IReadOnlyList<BulkColumn> columns, IEnumerable<T> rows, Func<T, object>? originalTokens, CancellationToken cancellationToken)
+        where T : class
+    {
+        var names = columns.Select(c => BulkTable.Quote(c.Name)).ToList();
+        if (originalTokens is not null)
+        {
+            names.Add(BulkTable.Quote(BulkTable.OriginalTokenColumn));
+        }
+
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {target} ({string.Join(", ", names)}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        var tokenColumn = originalTokens is null ? null : columns.Single(c => c.IsConcurrencyToken);
         foreach (var row in rows)
         {
             await importer.StartRowAsync(cancellationToken);
-            foreach (var column in table.Columns)
+            foreach (var column in columns)
             {
-                if (column.Read(row) is { } value)
-                {
-                    await importer.WriteAsync(value, column.PostgresType, cancellationToken);
-                }
-                else
-                {
-                    await importer.WriteNullAsync(cancellationToken);
-                }
+                await column.CopyAsync(importer, column.Read(row), cancellationToken);
+            }
+
+            if (tokenColumn is not null)
+            {
+                await tokenColumn.CopyAsync(importer, tokenColumn.ToProvider(originalTokens!(row)), cancellationToken);
             }
         }
 
         await importer.CompleteAsync(cancellationToken);
     }
 
-    private static async Task InsertEachAsync<T>(SqliteConnection connection, DbTransaction transaction, Table table, IReadOnlyCollection<T> rows, CancellationToken cancellationToken)
+    /// <summary>COPY into a temporary table of the same shape (plus the original token), then one UPDATE … FROM.</summary>
+    private static async Task<int> UpdateFromCopyAsync<T>(
+        NpgsqlConnection connection, BulkTable table, BulkColumn token, IReadOnlyList<T> rows, Func<T, object> originalToken, CancellationToken cancellationToken)
         where T : class
+    {
+        var staging = BulkTable.Quote("bulk_" + table.Name);
+        var columns = string.Join(", ", table.Columns.Select(c => $"{BulkTable.Quote(c.Name)} {c.ColumnType}"));
+        await using (var create = connection.CreateCommand())
+        {
+            create.CommandText = $"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ({columns}, {BulkTable.Quote(BulkTable.OriginalTokenColumn)} {token.ColumnType}) ON COMMIT DELETE ROWS";
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await CopyAsync(connection, staging, table.Columns, rows, originalToken, cancellationToken);
+        await using var update = connection.CreateCommand();
+        var keys = table.Columns.Where(c => c.IsKey).Select(c => $"t.{BulkTable.Quote(c.Name)} = s.{BulkTable.Quote(c.Name)}");
+        var assignments = table.Columns.Where(c => !c.IsKey).Select(c => $"{BulkTable.Quote(c.Name)} = s.{BulkTable.Quote(c.Name)}");
+        update.CommandText = $"UPDATE {table.QualifiedName} AS t SET {string.Join(", ", assignments)} FROM {staging} AS s " +
+            $"WHERE {string.Join(" AND ", keys)} AND t.{BulkTable.Quote(token.Name)} = s.{BulkTable.Quote(BulkTable.OriginalTokenColumn)}";
+        var updated = await update.ExecuteNonQueryAsync(cancellationToken);
+        await using (var clear = connection.CreateCommand())
+        {
+            // ON COMMIT DELETE ROWS covers the normal case; a second update in the same transaction must not see these rows.
+            clear.CommandText = $"TRUNCATE {staging}";
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return updated;
+    }
+
+    /// <summary>
+    /// One statement, prepared once, executed per row. Parameters come from EF's type mappings, so values
+    /// are stored exactly as EF stores them (GUIDs as text, decimals as text, our UTC ticks).
+    /// </summary>
+    private static async Task<int> ExecuteEachAsync<T>(
+        SqliteConnection connection, DbTransaction transaction, string sql, IEnumerable<T> rows,
+        Func<T, IEnumerable<(RelationalTypeMapping Mapping, object? Value)>> values, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = (SqliteTransaction)transaction;
-        command.CommandText = $"INSERT INTO {Quote(table.Name)} ({string.Join(", ", table.Columns.Select(c => Quote(c.Name)))}) " +
-            $"VALUES ({string.Join(", ", table.Columns.Select((_, i) => "$p" + i))})";
-        var parameters = table.Columns.Select((_, i) => command.Parameters.Add(new SqliteParameter("$p" + i, null))).ToArray();
-        command.Prepare();
+        command.CommandText = sql;
+        var affected = 0;
         foreach (var row in rows)
         {
-            for (var i = 0; i < parameters.Length; i++)
+            command.Parameters.Clear();
+            var i = 0;
+            foreach (var (mapping, value) in values(row))
             {
-                parameters[i].Value = table.Columns[i].Read(row) ?? DBNull.Value;
+                command.Parameters.Add(mapping.CreateParameter(command, "$p" + i++, value, nullable: true));
             }
 
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
-    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    /// <summary>An entity type's table as the model maps it; built once per model and type.</summary>
-    private sealed record Table(string Name, string? Schema, IReadOnlyList<Column> Columns)
-    {
-        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IModel, System.Collections.Concurrent.ConcurrentDictionary<Type, Table>> Cache = new();
-
-        public static Table Of(IModel model, Type type) =>
-            Cache.GetOrCreateValue(model).GetOrAdd(type, t => Build(model, t));
-
-        private static Table Build(IModel model, Type type)
-        {
-            var entity = model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped in this context.");
-            var name = entity.GetTableName() ?? throw new InvalidOperationException($"{type.Name} is not mapped to a table.");
-            var store = StoreObjectIdentifier.Table(name, entity.GetSchema());
-            var columns = entity.GetProperties()
-                .Select(p => new Column(
-                    p.GetColumnName(store) ?? throw new InvalidOperationException($"{type.Name}.{p.Name} has no column."),
-                    PostgresTypeOf(p.GetColumnType(store)),
-                    p.GetGetter(),
-                    p.GetTypeMapping().Converter))
-                .ToList();
-            return new Table(name, entity.GetSchema(), columns);
+            affected += await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        /// <summary>COPY wants the type's name without its facets: <c>character varying</c>, not <c>character varying(100)</c>.</summary>
-        private static string PostgresTypeOf(string columnType)
-        {
-            var facets = columnType.IndexOf('(', StringComparison.Ordinal);
-            return facets < 0 ? columnType : columnType[..facets].TrimEnd() + columnType[(columnType.IndexOf(')', facets) + 1)..];
-        }
-    }
-
-    private sealed record Column(string Name, string PostgresType, IClrPropertyGetter Getter, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter)
-    {
-        public object? Read(object row)
-        {
-            var value = Getter.GetClrValueUsingContainingEntity(row);
-            return value is null || Converter is null ? value : Converter.ConvertToProvider(value);
-        }
+        return affected;
     }
 }

@@ -285,6 +285,35 @@ public abstract class FeedbackTests<TFactory>(TFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task Concurrent_batches_of_the_same_customers_all_count_exactly()
+    {
+        // Batches are written in bulk; customers read by one batch and changed by another in the meantime
+        // must make the later one stage again, not lose or double a count.
+        var source = FeedbackBuilder.NewSource();
+        var customers = Enumerable.Range(0, 20).Select(c => $"c-shared-{c}-{source}").ToList();
+        var batches = Enumerable.Range(0, 6).Select(b =>
+            Enumerable.Range(0, 100).Select(i => FeedbackBuilder.Item(source, $"b{b}-r{i}", score: i % 11, customer: customers[(i + b) % customers.Count])).ToList()).ToList();
+
+        var responses = await Task.WhenAll(batches.Select(batch => factory.Client(ApiFactory.IngestKey).PostAsJsonAsync("/api/v1/feedback/batch", batch)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        foreach (var response in responses)
+        {
+            Assert.Equal(100, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("created").GetInt32());
+        }
+
+        var items = await _reader.AllAsync($"source={source}");
+        Assert.Equal(600, items.Count);
+        foreach (var group in items.GroupBy(i => i.GetProperty("customer").GetProperty("id").GetGuid()))
+        {
+            var stored = await factory.Client(ApiFactory.AgentKey).GetFromJsonAsync<JsonElement>($"/api/v1/customers/{group.Key}");
+            Assert.Equal(group.Count(), stored.GetProperty("feedbackCount").GetInt32());
+        }
+
+        Assert.Equal(20, items.Select(i => i.GetProperty("customer").GetProperty("id").GetGuid()).Distinct().Count());
+    }
+
+    [Fact]
     public async Task An_empty_or_oversized_batch_is_422()
     {
         var source = FeedbackBuilder.NewSource();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ClosedLoop.Api.Tests.Imports;
@@ -117,6 +118,71 @@ public abstract class ImportTests<TFactory>(TFactory factory) : IClassFixture<TF
         Assert.Equal("pro", first.GetProperty("attributes").GetProperty("plan").GetString());
         Assert.Equal(Start.AddSeconds(1), first.GetProperty("submittedAt").GetDateTimeOffset());
     }
+
+    [Fact]
+    public async Task Imported_rows_and_posted_items_are_the_same_data_whichever_path_wrote_them()
+    {
+        // Single posts go through the change tracker, imports in bulk (COPY / prepared INSERT): both must
+        // store ids, times, decimals and customers so that either side finds and updates the other's rows.
+        var source = "mix-" + Guid.NewGuid().ToString("N");
+        var ingest = factory.Client(ApiFactory.IngestKey);
+        var reader = factory.Client(ApiFactory.AdminKey);
+        var posted = await ingest.PostAsJsonAsync("/api/v1/feedback", new
+        {
+            source,
+            externalId = "posted-1",
+            channel = "email",
+            submittedAt = Start,
+            score = 3,
+            customer = new { externalId = source + "-known", region = "EMEA", accountValue = 1234.5m },
+        });
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        var known = (await posted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        var csv = new CsvBuilder("externalId,submittedAt,score,comment,customerExternalId,region,accountValue");
+        for (var i = 1; i <= 100; i++)
+        {
+            var customer = i % 2 == 0 ? source + "-known" : $"{source}-new-{i}";
+            var at = Start.AddHours(i).ToOffset(TimeSpan.FromHours(2)).ToString("O", CultureInfo.InvariantCulture);
+            csv.Row($"imported-{i},{at},{i % 11},Row {i},{customer},{(i == 100 ? "APAC" : "EMEA")},{i}.25");
+        }
+
+        var location = await ImportApi.StartAsync(ingest, ImportApi.Body(csv.ToString(finalNewline: true), "text/csv"), $"?source={source}&channel=survey");
+        ImportApi.AssertCounts(await ImportApi.WaitAsync(ingest, location), rowsRead: 100, accepted: 100, duplicates: 0, conflicts: 0, rejected: 0);
+
+        var items = (await ImportApi.FeedbackAsync(reader, source)).ToDictionary(i => i.GetProperty("externalId").GetString()!);
+        Assert.Equal(101, items.Count);
+        var imported = items["imported-7"];
+        var byId = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/feedback/{imported.GetProperty("id").GetGuid()}");
+        Assert.Equal("Row 7", byId.GetProperty("comment").GetString());
+        Assert.Equal(Start.AddHours(7), byId.GetProperty("submittedAt").GetDateTimeOffset());
+
+        var knownCustomer = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{await CustomerOfAsync(reader, known)}");
+        Assert.Equal(51, knownCustomer.GetProperty("feedbackCount").GetInt32());
+        Assert.Equal("APAC", knownCustomer.GetProperty("region").GetString());
+        Assert.Equal(100.25m, knownCustomer.GetProperty("accountValue").GetDecimal());
+        Assert.Equal(Start.AddHours(100), knownCustomer.GetProperty("lastFeedbackAt").GetDateTimeOffset());
+
+        // And the other way round: a single post updates a customer the import created.
+        var newCustomer = imported.GetProperty("customer").GetProperty("id").GetGuid();
+        var again = await ingest.PostAsJsonAsync("/api/v1/feedback", new
+        {
+            source,
+            externalId = "posted-2",
+            channel = "email",
+            submittedAt = Start.AddDays(30),
+            score = 10,
+            customer = new { externalId = $"{source}-new-7" },
+        });
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        var updated = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{newCustomer}");
+        Assert.Equal(2, updated.GetProperty("feedbackCount").GetInt32());
+        Assert.Equal(10, updated.GetProperty("lastScore").GetInt32());
+        Assert.Equal(7.25m, updated.GetProperty("accountValue").GetDecimal());
+    }
+
+    private static async Task<Guid> CustomerOfAsync(HttpClient reader, Guid feedbackId) =>
+        (await reader.GetFromJsonAsync<JsonElement>($"/api/v1/feedback/{feedbackId}")).GetProperty("customer").GetProperty("id").GetGuid();
 
     [Fact]
     public async Task Json_lines_import_reports_malformed_and_invalid_lines_and_stores_the_rest()

@@ -386,6 +386,54 @@ public abstract class OutboxInboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_written_in_bulk_are_delivered_once_after_commit_and_never_after_rollback()
+    {
+        var kept = Enumerable.Range(0, 40).Select(i => new OrderPlacedIntegrationEvent(Guid.NewGuid(), $"kept-{i}@example.com")).ToList();
+        var dropped = Enumerable.Range(0, 40).Select(i => new OrderPlacedIntegrationEvent(Guid.NewGuid(), $"dropped-{i}@example.com")).ToList();
+        await using (var scope = _primary.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                await db.PublishAllAsync(dropped, CancellationToken.None);
+                await transaction.RollbackAsync();
+            }
+
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                await db.PublishAllAsync(kept, CancellationToken.None);
+                await transaction.CommitAsync();
+            }
+        }
+
+        await DispatchUntilIdleAsync(_primary);
+        await DispatchUntilIdleAsync(_primary);
+
+        foreach (var placed in kept)
+        {
+            var stored = await OrdersOutboxAsync(placed.Id);
+            Assert.NotNull(stored?.ProcessedAt);
+            Assert.Equal(placed.Customer, System.Text.Json.JsonDocument.Parse(stored!.Payload).RootElement.GetProperty("customer").GetString());
+            Assert.Equal(1, (await EffectsAsync(placed.OrderId)).Shipments);
+        }
+
+        foreach (var placed in dropped)
+        {
+            Assert.Null(await OrdersOutboxAsync(placed.Id));
+            Assert.Equal(0, (await EffectsAsync(placed.OrderId)).Shipments);
+        }
+    }
+
+    [Fact]
+    public async Task Bulk_writes_need_the_callers_transaction()
+    {
+        await using var scope = _primary.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => db.PublishAllAsync([new OrderArchivedIntegrationEvent(Guid.NewGuid())], CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_declared_event_nobody_handles_is_settled()
     {
         var archived = new OrderArchivedIntegrationEvent(Guid.NewGuid());

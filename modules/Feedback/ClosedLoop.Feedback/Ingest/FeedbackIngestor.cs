@@ -107,8 +107,9 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
         }
 
         var seen = await ExistingAsync(valid, cancellationToken);
-        var customers = await CustomersAsync(valid, cancellationToken);
-        var rows = new Rows();
+        var rows = new Rows(Bulk: valid.Count >= BulkFrom);
+        var customers = await CustomersAsync(valid, tracked: !rows.Bulk, cancellationToken);
+        var stored = customers.Values.ToHashSet(ReferenceEqualityComparer.Instance);
         foreach (var (index, item) in valid)
         {
             var key = item.ExternalId is null ? default : (item.Source, item.ExternalId);
@@ -119,7 +120,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
             }
 
             var feedbackId = Guid.CreateVersion7(now);
-            var customer = Upsert(customers, rows, item, feedbackId, now);
+            var customer = Upsert(customers, stored, rows, item, feedbackId, now);
             rows.Items.Add(new FeedbackItem
             {
                 Id = feedbackId,
@@ -151,12 +152,12 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
     }
 
     /// <summary>
-    /// New rows go through the change tracker for a few items (one batched round trip) and in bulk for
-    /// many; customers that already existed are tracked either way, so their updates keep the concurrency check.
+    /// A few items go through the change tracker (one batched round trip at SaveChanges); many are written
+    /// in bulk now. Either way an existing customer is updated only if its version is still the one read.
     /// </summary>
     private async Task WriteAsync(Rows rows, CancellationToken cancellationToken)
     {
-        if (rows.Items.Count < BulkFrom)
+        if (!rows.Bulk)
         {
             db.Customers.AddRange(rows.NewCustomers);
             db.Items.AddRange(rows.Items);
@@ -170,13 +171,17 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
         }
 
         await db.BulkInsertAsync(rows.NewCustomers, cancellationToken);
+        await db.BulkUpdateAsync(rows.OriginalVersions.Keys.ToList(), c => rows.OriginalVersions[c], cancellationToken);
         await db.BulkInsertAsync(rows.Items, cancellationToken);
         await db.BulkInsertAsync(rows.Versions, cancellationToken);
         await db.PublishAllAsync(rows.Events, cancellationToken);
     }
 
-    private sealed class Rows
+    private sealed record Rows(bool Bulk)
     {
+        /// <summary>Existing customers this chunk changes, with the version they had when read.</summary>
+        public Dictionary<Customer, int> OriginalVersions { get; } = new(ReferenceEqualityComparer.Instance);
+
         public List<FeedbackItem> Items { get; } = [];
 
         public List<Customer> NewCustomers { get; } = [];
@@ -203,14 +208,15 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
         return rows.ToDictionary(r => (r.Source, r.ExternalId!), r => (r.Id, r.ContentHash));
     }
 
-    private async Task<Dictionary<string, Customer>> CustomersAsync(List<(int Index, ValidFeedback Item)> valid, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, Customer>> CustomersAsync(List<(int Index, ValidFeedback Item)> valid, bool tracked, CancellationToken cancellationToken)
     {
         var externalIds = valid.Select(v => v.Item.Customer.ExternalId).Distinct().ToList();
-        return await db.Customers.Where(c => externalIds.Contains(c.ExternalId)).ToDictionaryAsync(c => c.ExternalId, StringComparer.Ordinal, cancellationToken);
+        var query = db.Customers.Where(c => externalIds.Contains(c.ExternalId));
+        return await (tracked ? query : query.AsNoTracking()).ToDictionaryAsync(c => c.ExternalId, StringComparer.Ordinal, cancellationToken);
     }
 
     /// <summary>The latest submission's attributes win; every different set is kept as a version.</summary>
-    private static Customer Upsert(Dictionary<string, Customer> customers, Rows rows, ValidFeedback item, Guid feedbackId, DateTimeOffset now)
+    private static Customer Upsert(Dictionary<string, Customer> customers, HashSet<object?> stored, Rows rows, ValidFeedback item, Guid feedbackId, DateTimeOffset now)
     {
         var given = item.Customer;
         if (!customers.TryGetValue(given.ExternalId, out var customer))
@@ -227,6 +233,11 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
         }
         else
         {
+            if (stored.Contains(customer))
+            {
+                rows.OriginalVersions.TryAdd(customer, customer.Version);
+            }
+
             customer.Version++;
         }
 
