@@ -131,7 +131,7 @@ public sealed class OutboxDispatcher
                 && (m.LockedUntil == null || m.LockedUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockToken, token).SetProperty(m => m.LockedUntil, leasedUntil), cancellationToken);
         var batch = await db.OutboxMessages.AsNoTracking()
-            .Where(m => m.LockToken == token)
+            .Where(m => due.Contains(m.Id) && m.LockToken == token)
             .OrderBy(m => m.NextAttemptAt)
             .ToListAsync(cancellationToken);
         return (batch, settled);

@@ -83,12 +83,10 @@ namespace ClosedLoop.Communication.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
-                    b.HasIndex("LockToken");
-
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("[ProcessedAt] IS NULL AND [FailedAt] IS NULL");
 
-                    b.HasIndex("ProcessedAt", "NextAttemptAt");
+                    b.HasIndex("ProcessedAt");
 
                     b.ToTable("outbox_messages", "communication");
                 });

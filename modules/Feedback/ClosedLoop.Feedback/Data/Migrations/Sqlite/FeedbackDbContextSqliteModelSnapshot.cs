@@ -417,12 +417,10 @@ namespace ClosedLoop.Feedback.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("LockToken");
-
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
 
-                    b.HasIndex("ProcessedAt", "NextAttemptAt");
+                    b.HasIndex("ProcessedAt");
 
                     b.ToTable("feedback_outbox_messages", (string)null);
                 });

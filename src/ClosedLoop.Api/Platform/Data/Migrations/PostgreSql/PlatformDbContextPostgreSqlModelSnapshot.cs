@@ -200,12 +200,10 @@ namespace ClosedLoop.Api.Platform.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("LockToken");
-
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
 
-                    b.HasIndex("ProcessedAt", "NextAttemptAt");
+                    b.HasIndex("ProcessedAt");
 
                     b.ToTable("outbox_messages", "platform");
                 });

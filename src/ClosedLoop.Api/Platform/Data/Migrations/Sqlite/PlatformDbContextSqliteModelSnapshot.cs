@@ -194,12 +194,10 @@ namespace ClosedLoop.Api.Platform.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("LockToken");
-
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
 
-                    b.HasIndex("ProcessedAt", "NextAttemptAt");
+                    b.HasIndex("ProcessedAt");
 
                     b.ToTable("platform_outbox_messages", (string)null);
                 });

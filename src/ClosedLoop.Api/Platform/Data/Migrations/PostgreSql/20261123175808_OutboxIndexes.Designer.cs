@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ClosedLoop.Api.Platform.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PlatformDbContext))]
-    [Migration("20261123173605_OutboxPendingIndex")]
-    partial class OutboxPendingIndex
+    [Migration("20261123175808_OutboxIndexes")]
+    partial class OutboxIndexes
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -203,12 +203,10 @@ namespace ClosedLoop.Api.Platform.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("LockToken");
-
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
 
-                    b.HasIndex("ProcessedAt", "NextAttemptAt");
+                    b.HasIndex("ProcessedAt");
 
                     b.ToTable("outbox_messages", "platform");
                 });

@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ClosedLoop.Cases.Data.Migrations.Sqlite
 {
     [DbContext(typeof(CasesDbContext))]
-    [Migration("20261123173622_OutboxPendingIndex")]
-    partial class OutboxPendingIndex
+    [Migration("20261123175828_OutboxIndexes")]
+    partial class OutboxIndexes
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -80,12 +80,10 @@ namespace ClosedLoop.Cases.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("LockToken");
-
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
 
-                    b.HasIndex("ProcessedAt", "NextAttemptAt");
+                    b.HasIndex("ProcessedAt");
 
                     b.ToTable("cases_outbox_messages", (string)null);
                 });

@@ -12,8 +12,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ClosedLoop.Feedback.Data.Migrations.SqlServer
 {
     [DbContext(typeof(FeedbackDbContext))]
-    [Migration("20261123173618_OutboxPendingIndex")]
-    partial class OutboxPendingIndex
+    [Migration("20261123175824_OutboxIndexes")]
+    partial class OutboxIndexes
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -427,12 +427,10 @@ namespace ClosedLoop.Feedback.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
-                    b.HasIndex("LockToken");
-
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("[ProcessedAt] IS NULL AND [FailedAt] IS NULL");
 
-                    b.HasIndex("ProcessedAt", "NextAttemptAt");
+                    b.HasIndex("ProcessedAt");
 
                     b.ToTable("outbox_messages", "feedback");
                 });
