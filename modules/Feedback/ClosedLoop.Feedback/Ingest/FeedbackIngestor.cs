@@ -191,27 +191,37 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
         public List<IntegrationEvent> Events { get; } = [];
     }
 
+    /// <summary>
+    /// The stored items among the chunk's keys, one query per source (a chunk nearly always has one):
+    /// equality on the index's first column and the ids as ONE array parameter (EF.Parameter) lets the
+    /// planner probe the unique index; EF 10's default, a parameter per value, made PostgreSQL parse and
+    /// plan an IN list of up to 1,000 values for every chunk.
+    /// </summary>
     private async Task<Dictionary<(string Source, string ExternalId), (Guid Id, string Hash)>> ExistingAsync(
         List<(int Index, ValidFeedback Item)> valid, CancellationToken cancellationToken)
     {
-        var externalIds = valid.Where(v => v.Item.ExternalId is not null).Select(v => v.Item.ExternalId!).Distinct().ToList();
-        if (externalIds.Count == 0)
+        var found = new Dictionary<(string Source, string ExternalId), (Guid Id, string Hash)>();
+        foreach (var group in valid.Where(v => v.Item.ExternalId is not null).GroupBy(v => v.Item.Source, StringComparer.Ordinal))
         {
-            return [];
+            var source = group.Key;
+            var externalIds = group.Select(v => v.Item.ExternalId!).Distinct(StringComparer.Ordinal).ToList();
+            var rows = await db.Items.AsNoTracking()
+                .Where(i => i.Source == source && EF.Parameter(externalIds).Contains(i.ExternalId!))
+                .Select(i => new { i.ExternalId, i.Id, i.ContentHash })
+                .ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                found[(source, row.ExternalId!)] = (row.Id, row.ContentHash);
+            }
         }
 
-        var sources = valid.Select(v => v.Item.Source).Distinct().ToList();
-        var rows = await db.Items.AsNoTracking()
-            .Where(i => externalIds.Contains(i.ExternalId!) && sources.Contains(i.Source))
-            .Select(i => new { i.Source, i.ExternalId, i.Id, i.ContentHash })
-            .ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => (r.Source, r.ExternalId!), r => (r.Id, r.ContentHash));
+        return found;
     }
 
     private async Task<Dictionary<string, Customer>> CustomersAsync(List<(int Index, ValidFeedback Item)> valid, bool tracked, CancellationToken cancellationToken)
     {
         var externalIds = valid.Select(v => v.Item.Customer.ExternalId).Distinct().ToList();
-        var query = db.Customers.Where(c => externalIds.Contains(c.ExternalId));
+        var query = db.Customers.Where(c => EF.Parameter(externalIds).Contains(c.ExternalId));
         return await (tracked ? query : query.AsNoTracking()).ToDictionaryAsync(c => c.ExternalId, StringComparer.Ordinal, cancellationToken);
     }
 
