@@ -1,0 +1,25 @@
+namespace ClosedLoop.Rules.Tests;
+
+/// <summary>A rule-set store in memory: publish replaces the catalog; counts reads so tests see what was cheap.</summary>
+internal sealed class FakeSource(RuleSetCatalog catalog) : IRuleSetSource
+{
+    private RuleSetCatalog _catalog = catalog;
+
+    public int StampReads { get; private set; }
+
+    public int Loads { get; private set; }
+
+    public void Publish(RuleSetCatalog catalog) => _catalog = catalog;
+
+    public ValueTask<string> GetStampAsync(string inputName, CancellationToken cancellationToken)
+    {
+        StampReads++;
+        return ValueTask.FromResult(_catalog.Stamp);
+    }
+
+    public ValueTask<RuleSetCatalog> LoadAsync(string inputName, CancellationToken cancellationToken)
+    {
+        Loads++;
+        return ValueTask.FromResult(_catalog);
+    }
+}
