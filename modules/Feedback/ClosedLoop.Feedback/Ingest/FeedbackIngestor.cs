@@ -170,8 +170,10 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
             return;
         }
 
-        await db.BulkInsertAsync(rows.NewCustomers, cancellationToken);
-        await db.BulkUpdateAsync(rows.OriginalVersions.Keys.ToList(), c => rows.OriginalVersions[c], cancellationToken);
+        // Rows in key order, so concurrent chunks lock shared customers in the same order (fewer deadlocks;
+        // the ones left are retried like any write race).
+        await db.BulkInsertAsync(rows.NewCustomers.OrderBy(c => c.ExternalId, StringComparer.Ordinal).ToList(), cancellationToken);
+        await db.BulkUpdateAsync(rows.OriginalVersions.Keys.OrderBy(c => c.Id).ToList(), c => rows.OriginalVersions[c], cancellationToken);
         await db.BulkInsertAsync(rows.Items, cancellationToken);
         await db.BulkInsertAsync(rows.Versions, cancellationToken);
         await db.PublishAllAsync(rows.Events, cancellationToken);
