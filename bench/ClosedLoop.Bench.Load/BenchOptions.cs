@@ -28,6 +28,8 @@ internal sealed class BenchOptions
           --concurrency N                  load: concurrent workers on one keep-alive client (default 16)
           --warmup S / --duration S        load: seconds of warm-up, then of measurement (default 10 / 15)
           --rows N                         bulk: rows per import (default 100000); memory: (default 1000000)
+          --warmup-rows N                  bulk: rows imported (other source, other customers) before the
+                                           measured import into each fresh API (default 20000; 0: none)
           --rate-limiting on|off           keep the API's per-caller rate limits (default off: limits raised out of reach)
           --api-dll PATH                   the ClosedLoop.Api.dll to launch (default: this build's Release output)
           --api-setting KEY=VALUE          extra configuration for the API, e.g. Messaging__DispatcherEnabled=false (repeatable)
@@ -47,6 +49,9 @@ internal sealed class BenchOptions
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(15);
 
     public int Rows { get; private set; }
+
+    /// <summary><c>bulk</c>: rows imported into each fresh API before the measured import (JIT and caches warm).</summary>
+    public int WarmupRows { get; private set; } = 20_000;
 
     public bool RateLimiting { get; private set; }
 
@@ -121,6 +126,8 @@ internal sealed class BenchOptions
                 return Number(name, value, 1, 3600, v => Duration = TimeSpan.FromSeconds(v));
             case "--rows":
                 return Number(name, value, 1, 10_000_000, v => Rows = v);
+            case "--warmup-rows":
+                return Number(name, value, 0, 1_000_000, v => WarmupRows = v);
             case "--rate-limiting":
                 RateLimiting = value is "on" or "true";
                 return value is "on" or "off" or "true" or "false" ? null : "--rate-limiting must be on or off.";

@@ -13,11 +13,16 @@ internal sealed record IntegrationEventRegistration(Type EventType);
 /// Every event type this process knows, by stored name. A message of a type not in here was written by a
 /// newer version of the product (a rolling deploy): it is left for a replica that knows it, not consumed.
 /// </summary>
-internal sealed class IntegrationEventCatalog(IEnumerable<IntegrationEventRegistration> registrations)
+internal sealed class IntegrationEventCatalog(IEnumerable<IntegrationEventRegistration> registrations, IEnumerable<HandlerRegistration> handlers)
 {
     private readonly Dictionary<string, Type> _types = registrations
         .GroupBy(r => IntegrationEventTypes.NameOf(r.EventType))
         .ToDictionary(g => g.Key, g => g.First().EventType, StringComparer.Ordinal);
+
+    private readonly HashSet<Type> _handled = handlers.Select(h => h.EventType).ToHashSet();
+
+    /// <summary>Whether a module of this process handles the type (all replicas run the same modules).</summary>
+    public bool IsHandled(Type type) => _handled.Contains(type);
 
     public bool TryGet(string name, out Type type) => _types.TryGetValue(name, out type!);
 

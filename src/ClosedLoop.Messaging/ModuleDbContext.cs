@@ -55,7 +55,8 @@ public abstract class ModuleDbContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(integrationEvent);
         var type = integrationEvent.GetType();
-        if (Catalog is { } catalog && !catalog.Knows(type))
+        var catalog = Catalog;
+        if (catalog is not null && !catalog.Knows(type))
         {
             throw new InvalidOperationException($"{type.Name} is not declared; register it with services.AddIntegrationEvent<{type.Name}>() in its module.");
         }
@@ -71,6 +72,10 @@ public abstract class ModuleDbContext : DbContext
             Payload = JsonSerializer.Serialize(integrationEvent, type, SerializerOptions),
             OccurredAt = occurredAt,
             NextAttemptAt = occurredAt < now ? occurredAt : now,
+
+            // Kept as the record of what happened, but settled as written when no module handles the type:
+            // the dispatcher would only settle it at its claim (one more write per event, for nothing).
+            ProcessedAt = catalog is not null && !catalog.IsHandled(type) ? now : null,
         };
     }
 

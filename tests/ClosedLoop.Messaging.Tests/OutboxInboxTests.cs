@@ -434,20 +434,59 @@ public abstract class OutboxInboxTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_declared_event_nobody_handles_is_settled()
+    public async Task A_declared_event_nobody_handles_is_kept_but_written_settled_and_never_claimed()
     {
         var archived = new OrderArchivedIntegrationEvent(Guid.NewGuid());
+        var bulk = new OrderArchivedIntegrationEvent(Guid.NewGuid());
+        var placed = new OrderPlacedIntegrationEvent(Guid.NewGuid(), "ada@example.com");
         await using (var scope = _primary.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
             db.Publish(archived);
+            await db.SaveChangesAsync();
+            await db.PublishAllAsync([bulk, placed], CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        // Before any dispatch: the record is there, already settled; the handled event is pending.
+        Assert.NotNull((await OrdersOutboxAsync(archived.Id))?.ProcessedAt);
+        Assert.NotNull((await OrdersOutboxAsync(bulk.Id))?.ProcessedAt);
+        Assert.Null((await OrdersOutboxAsync(placed.Id))?.ProcessedAt);
+
+        Assert.True(await _primary.Dispatcher.DispatchPendingAsync() > 0);
+        var settled = (await OrdersOutboxAsync(archived.Id))!;
+        Assert.Equal(0, settled.Attempts);
+        Assert.Null(settled.LockedUntil);
+        Assert.Empty(await InboxAsync(archived.Id));
+        Assert.Empty(await InboxAsync(bulk.Id));
+        Assert.NotEmpty(await InboxAsync(placed.Id));
+    }
+
+    [Fact]
+    public async Task A_pending_message_of_a_declared_type_nobody_handles_is_settled_at_its_claim()
+    {
+        // What an earlier version wrote (it wrote every event pending).
+        var id = Guid.NewGuid();
+        var now = _primary.Clock.GetUtcNow();
+        await using (var scope = _primary.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+            db.OutboxMessages.Add(new OutboxMessage
+            {
+                Id = id,
+                Type = typeof(OrderArchivedIntegrationEvent).FullName!,
+                Payload = "{\"orderId\":\"" + Guid.NewGuid() + "\"}",
+                OccurredAt = now,
+                NextAttemptAt = now,
+            });
             await db.SaveChangesAsync();
         }
 
         Assert.Equal(1, await _primary.Dispatcher.DispatchPendingAsync());
 
-        Assert.NotNull((await OrdersOutboxAsync(archived.Id))?.ProcessedAt);
-        Assert.Empty(await InboxAsync(archived.Id));
+        Assert.NotNull((await OrdersOutboxAsync(id))?.ProcessedAt);
+        Assert.Empty(await InboxAsync(id));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace ClosedLoop.Bench.Load.Data;
 /// customers drawn from a pool so most of them answer more than once with the same attributes.
 /// Not thread-safe: one per worker.
 /// </summary>
-internal sealed class FeedbackFaker(int seed, int customerPool, DateTimeOffset now)
+internal sealed class FeedbackFaker(int seed, int customerPool, DateTimeOffset now, int firstCustomer = 0)
 {
     private static readonly int[] ScoreWeights = [3, 2, 2, 3, 3, 5, 7, 10, 15, 20, 30];
     private static readonly string[] ChannelsByWeight =
@@ -35,7 +35,7 @@ internal sealed class FeedbackFaker(int seed, int customerPool, DateTimeOffset n
             _now.AddSeconds(-_random.Next(1, 90 * 24 * 3600)),
             score,
             comment,
-            Customer(_random.Next(customerPool)),
+            Customer(firstCustomer + _random.Next(customerPool)),
             Products[_random.Next(Products.Length)],
             $"A-{_random.Next(100_000, 1_000_000)}");
     }

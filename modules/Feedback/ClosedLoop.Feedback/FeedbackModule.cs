@@ -1,10 +1,13 @@
 using ClosedLoop.Feedback.Contracts;
+using ClosedLoop.Feedback.Contracts.Routing;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Features;
 using ClosedLoop.Feedback.Imports;
 using ClosedLoop.Feedback.Ingest;
+using ClosedLoop.Feedback.Routing;
 using ClosedLoop.Messaging;
 using ClosedLoop.Persistence;
+using ClosedLoop.Rules;
 using ClosedLoop.SharedKernel;
 using ClosedLoop.Web;
 using Microsoft.AspNetCore.Builder;
@@ -28,6 +31,7 @@ public static class FeedbackModule
         services.AddIntegrationEvent<FeedbackReceivedIntegrationEvent>();
         services.AddIntegrationEvent<CustomerErasedIntegrationEvent>();
         services.AddFeedbackImports(configuration);
+        services.AddRulesEngine<FeedbackFacts>(FeedbackRouting.Input, FeedbackRouting.Describe);
         return services;
     }
 
