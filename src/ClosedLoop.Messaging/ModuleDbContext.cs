@@ -47,8 +47,13 @@ public abstract class ModuleDbContext : DbContext
     public async Task PublishAllAsync(IReadOnlyCollection<IntegrationEvent> integrationEvents, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(integrationEvents);
-        await this.BulkInsertAsync(integrationEvents.Select(ToMessage).ToList(), cancellationToken);
-        _commitInterceptor?.MarkPending();
+        var messages = integrationEvents.Select(ToMessage).ToList();
+        await this.BulkInsertAsync(messages, cancellationToken);
+        if (messages.Exists(m => m.ProcessedAt is null))
+        {
+            // Settled rows need no dispatch: waking the dispatcher for them would only run empty claims.
+            _commitInterceptor?.MarkPending();
+        }
     }
 
     private OutboxMessage ToMessage(IntegrationEvent integrationEvent)

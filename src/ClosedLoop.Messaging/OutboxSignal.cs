@@ -79,7 +79,7 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChange
 
     private void Track(DbContext? context)
     {
-        if (context?.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added) == true)
+        if (context?.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added && e.Entity.ProcessedAt is null) == true)
         {
             _pending = true;
         }
