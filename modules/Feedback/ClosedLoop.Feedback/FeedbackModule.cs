@@ -32,6 +32,8 @@ public static class FeedbackModule
         services.AddIntegrationEvent<CustomerErasedIntegrationEvent>();
         services.AddFeedbackImports(configuration);
         services.AddRulesEngine<FeedbackFacts>(FeedbackRouting.Input, FeedbackRouting.Describe);
+        services.AddSingleton<FeedbackRouter>();
+        services.AddIntegrationEvent<FeedbackRoutedIntegrationEvent>();
         return services;
     }
 

@@ -13,6 +13,8 @@ internal sealed class FeedbackDbContext(DbContextOptions<FeedbackDbContext> opti
 
     public DbSet<FeedbackItem> Items => Set<FeedbackItem>();
 
+    public DbSet<ItemTopic> ItemTopics => Set<ItemTopic>();
+
     public DbSet<Customer> Customers => Set<Customer>();
 
     public DbSet<CustomerVersion> CustomerVersions => Set<CustomerVersion>();
@@ -43,6 +45,16 @@ internal sealed class FeedbackDbContext(DbContextOptions<FeedbackDbContext> opti
             b.HasIndex(i => new { i.CustomerId, i.SubmittedAt });
             b.HasIndex(i => new { i.Category, i.SubmittedAt });
             b.HasIndex(i => i.ImportId);
+            b.Property(i => i.Sentiment).HasMaxLength(10);
+        });
+
+        modelBuilder.Entity<ItemTopic>(b =>
+        {
+            b.ToTable("item_topics");
+            b.HasKey(t => new { t.ItemId, t.Topic });
+            b.Property(t => t.Topic).HasMaxLength(ItemTopic.MaxLength);
+            b.HasIndex(t => new { t.Topic, t.ItemId });
+            b.HasOne<FeedbackItem>().WithMany().HasForeignKey(t => t.ItemId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<Customer>(b =>

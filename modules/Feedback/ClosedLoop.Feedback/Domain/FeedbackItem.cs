@@ -36,5 +36,23 @@ internal sealed class FeedbackItem
 
     public Guid? ImportId { get; set; }
 
+    /// <summary><c>negative</c>, <c>neutral</c> or <c>positive</c>; null only for items stored before routing existed.</summary>
+    public string? Sentiment { get; set; }
+
+    public double? SentimentScore { get; set; }
+
+    /// <summary>The routing decision and its explanation (JSON, see RoutingExplanation).</summary>
+    public string? Routing { get; set; }
+
     public DateTimeOffset? ErasedAt { get; set; }
+}
+
+/// <summary>A topic the rules tagged an item with (one row per topic, so feedback can be listed by topic).</summary>
+internal sealed class ItemTopic
+{
+    public const int MaxLength = 100;
+
+    public Guid ItemId { get; set; }
+
+    public required string Topic { get; set; }
 }

@@ -1,6 +1,7 @@
 using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Domain;
+using ClosedLoop.Feedback.Routing;
 using ClosedLoop.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -108,6 +109,15 @@ internal static class Customers
         await db.Items.Where(i => i.CustomerId == id).ExecuteUpdateAsync(
             s => s.SetProperty(i => i.Comment, (string?)null).SetProperty(i => i.Attributes, (string?)null).SetProperty(i => i.ErasedAt, now),
             cancellationToken);
+
+        // The decision stays (an aggregate); what rules' messages and actions echoed of the comment goes.
+        var explained = await db.Items.Where(i => i.CustomerId == id && i.Routing != null).Select(i => new { i.Id, i.Routing }).ToListAsync(cancellationToken);
+        foreach (var item in explained)
+        {
+            var redacted = RoutingExplanation.Redact(item.Routing!);
+            await db.Items.Where(i => i.Id == item.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.Routing, redacted), cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -117,7 +127,8 @@ internal static class Customers
         var rows = await db.Items.AsNoTracking().Where(i => i.CustomerId == customer.Id)
             .OrderByDescending(i => i.SubmittedAt).ThenByDescending(i => i.Id).Take(take)
             .ToListAsync(cancellationToken);
-        return rows.Select(i => QueryFeedback.ToResponse(new QueryFeedback.Row(i, customer))).ToList();
+        var topics = await QueryFeedback.TopicsAsync(db, [.. rows.Select(i => i.Id)], cancellationToken);
+        return rows.Select(i => QueryFeedback.ToResponse(new QueryFeedback.Row(i, customer), topics)).ToList();
     }
 
     private static CustomerResponse ToResponse(Customer c, IReadOnlyList<FeedbackResponse> recent) => new(

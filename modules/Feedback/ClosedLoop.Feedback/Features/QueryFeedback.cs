@@ -13,7 +13,14 @@ namespace ClosedLoop.Feedback.Features;
 /// <summary>Who gave a piece of feedback (null fields once the customer is erased).</summary>
 internal sealed record FeedbackCustomer(Guid Id, string ExternalId, string? Name, string? Region, string? Segment, bool Erased);
 
-/// <summary>A piece of feedback as stored: text exactly as sent.</summary>
+/// <summary>The sentiment of the comment: label and compound score (−1 … 1).</summary>
+internal sealed record FeedbackSentiment(string Label, double Score);
+
+/// <summary>
+/// A piece of feedback as stored: text exactly as sent, with its sentiment, topics, and the routing decision and
+/// its explanation (<c>routing</c>: the decision, whether the default route was used and why, and per rule set its
+/// version, outcome, the rules that held or failed with what they contributed, and the rules that did not hold).
+/// </summary>
 internal sealed record FeedbackResponse(
     Guid Id,
     string Source,
@@ -27,7 +34,10 @@ internal sealed record FeedbackResponse(
     JsonElement? Attributes,
     FeedbackCustomer Customer,
     Guid? ImportId,
-    DateTimeOffset? ErasedAt);
+    DateTimeOffset? ErasedAt,
+    FeedbackSentiment? Sentiment,
+    IReadOnlyList<string> Topics,
+    JsonElement? Routing);
 
 /// <summary>A page of feedback; pass <see cref="NextCursor"/> as <c>cursor</c> for the next one (null at the end).</summary>
 internal sealed record FeedbackPage(IReadOnlyList<FeedbackResponse> Items, int PageSize, string? NextCursor);
@@ -41,7 +51,13 @@ internal static class QueryFeedback
     internal static async Task<Results<Ok<FeedbackResponse>, ProblemHttpResult>> Get(Guid id, FeedbackDbContext db, CancellationToken cancellationToken)
     {
         var found = await Project(db.Items.AsNoTracking().Where(i => i.Id == id), db).FirstOrDefaultAsync(cancellationToken);
-        return found is null ? Problems.NotFound("feedback", id) : TypedResults.Ok(ToResponse(found));
+        if (found is null)
+        {
+            return Problems.NotFound("feedback", id);
+        }
+
+        var topics = await TopicsAsync(db, [found.Item.Id], cancellationToken);
+        return TypedResults.Ok(ToResponse(found, topics));
     }
 
     /// <summary>Lists feedback, newest submission first, with keyset paging.</summary>
@@ -50,6 +66,7 @@ internal static class QueryFeedback
     /// <param name="category">promoter, passive, detractor or none.</param>
     /// <param name="source">Only this source.</param>
     /// <param name="channel">Only this channel.</param>
+    /// <param name="topic">Only feedback the rules tagged with this topic (case-insensitive), e.g. <c>delivery</c>.</param>
     /// <param name="from">Submitted at or after (UTC).</param>
     /// <param name="to">Submitted before (UTC).</param>
     /// <param name="cursor">From the previous page's nextCursor.</param>
@@ -61,6 +78,7 @@ internal static class QueryFeedback
         string? category,
         string? source,
         string? channel,
+        string? topic,
         DateTimeOffset? from,
         DateTimeOffset? to,
         string? cursor,
@@ -114,6 +132,12 @@ internal static class QueryFeedback
             items = items.Where(i => i.Channel == normalized);
         }
 
+        if (!string.IsNullOrWhiteSpace(topic))
+        {
+            var normalized = topic.Trim().ToLowerInvariant();
+            items = items.Where(i => db.ItemTopics.Any(t => t.ItemId == i.Id && t.Topic == normalized));
+        }
+
         if (from is { } start)
         {
             var utc = start.ToUniversalTime();
@@ -133,7 +157,9 @@ internal static class QueryFeedback
 
         var page = await Project(items.OrderByDescending(i => i.SubmittedAt).ThenByDescending(i => i.Id).Take(size + 1), db).ToListAsync(cancellationToken);
         var next = page.Count > size ? EncodeCursor(page[size - 1].Item.SubmittedAt, page[size - 1].Item.Id) : null;
-        return TypedResults.Ok(new FeedbackPage(page.Take(size).Select(ToResponse).ToList(), size, next));
+        var shown = page.Take(size).ToList();
+        var topics = await TopicsAsync(db, [.. shown.Select(r => r.Item.Id)], cancellationToken);
+        return TypedResults.Ok(new FeedbackPage(shown.Select(r => ToResponse(r, topics)).ToList(), size, next));
     }
 
     internal sealed record Row(FeedbackItem Item, Customer Customer);
@@ -141,7 +167,19 @@ internal static class QueryFeedback
     internal static IQueryable<Row> Project(IQueryable<FeedbackItem> items, FeedbackDbContext db) =>
         items.Join(db.Customers.AsNoTracking(), i => i.CustomerId, c => c.Id, (i, c) => new Row(i, c));
 
-    internal static FeedbackResponse ToResponse(Row row) => new(
+    /// <summary>The topics of the given items, by item.</summary>
+    internal static async Task<ILookup<Guid, string>> TopicsAsync(FeedbackDbContext db, List<Guid> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return Array.Empty<ItemTopic>().ToLookup(t => t.ItemId, t => t.Topic);
+        }
+
+        var rows = await db.ItemTopics.AsNoTracking().Where(t => EF.Parameter(ids).Contains(t.ItemId)).ToListAsync(cancellationToken);
+        return rows.OrderBy(t => t.Topic, StringComparer.Ordinal).ToLookup(t => t.ItemId, t => t.Topic);
+    }
+
+    internal static FeedbackResponse ToResponse(Row row, ILookup<Guid, string> topics) => new(
         row.Item.Id,
         row.Item.Source,
         row.Item.ExternalId,
@@ -154,7 +192,10 @@ internal static class QueryFeedback
         row.Item.Attributes is null ? null : JsonDocument.Parse(row.Item.Attributes).RootElement.Clone(),
         new FeedbackCustomer(row.Customer.Id, row.Customer.ExternalId, row.Customer.Name, row.Customer.Region, row.Customer.Segment, row.Customer.ErasedAt is not null),
         row.Item.ImportId,
-        row.Item.ErasedAt);
+        row.Item.ErasedAt,
+        row.Item.Sentiment is null ? null : new FeedbackSentiment(row.Item.Sentiment, row.Item.SentimentScore ?? 0),
+        [.. topics[row.Item.Id]],
+        row.Item.Routing is null ? null : JsonDocument.Parse(row.Item.Routing).RootElement.Clone());
 
     private static string EncodeCursor(DateTimeOffset at, Guid id) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks}:{id:N}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');

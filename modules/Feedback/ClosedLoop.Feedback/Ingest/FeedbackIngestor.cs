@@ -1,6 +1,7 @@
 using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Domain;
+using ClosedLoop.Feedback.Routing;
 using ClosedLoop.Persistence;
 using ClosedLoop.SharedKernel;
 using ClosedLoop.Web;
@@ -33,7 +34,7 @@ internal sealed record IngestOutcome(IngestStatus Status, Guid? FeedbackId, IDic
 /// customers, writes the items and their FeedbackReceived events, all in one transaction. The single POST,
 /// the batch endpoint and imports all come through here.
 /// </summary>
-internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
+internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter router, TimeProvider time)
 {
     private const int Attempts = 10;
 
@@ -55,6 +56,9 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
         // A failure rolls the whole transaction back and the chunk is staged again, so EF's savepoint
         // around SaveChanges would only cost two round trips per ingest.
         db.Database.AutoSavepointsEnabled = false;
+
+        // Outside the transaction: a rule set saved a moment ago applies to this unit of work, on every replica.
+        await router.RefreshAsync(cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
@@ -120,7 +124,9 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
             }
 
             var feedbackId = Guid.CreateVersion7(now);
+            var previousScore = customers.TryGetValue(item.Customer.ExternalId, out var known) ? known.LastScore : null;
             var customer = Upsert(customers, stored, rows, item, feedbackId, now);
+            var routed = await router.RouteAsync(item, customer, previousScore, cancellationToken);
             rows.Items.Add(new FeedbackItem
             {
                 Id = feedbackId,
@@ -136,9 +142,20 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
                 Attributes = item.Attributes,
                 ContentHash = item.ContentHash,
                 ImportId = importId,
+                Sentiment = routed.Sentiment.Label,
+                SentimentScore = routed.Sentiment.Score,
+                Routing = routed.Explanation,
             });
+            // Lower case, so that listing by topic does not depend on how a rule spelled it.
+            rows.Topics.AddRange(routed.Decision.Topics
+                .Select(t => (t.Length > ItemTopic.MaxLength ? t[..ItemTopic.MaxLength] : t).ToLowerInvariant())
+                .Distinct(StringComparer.Ordinal)
+                .Select(t => new ItemTopic { ItemId = feedbackId, Topic = t }));
             rows.Events.Add(new FeedbackReceivedIntegrationEvent(
                 feedbackId, customer.Id, item.Source, item.Channel, item.Score, item.Category, item.Comment is not null, item.SubmittedAt));
+            rows.Events.Add(new FeedbackRoutedIntegrationEvent(
+                feedbackId, customer.Id, item.Score, item.Category, routed.Sentiment.Label, routed.Sentiment.Score,
+                routed.Decision, routed.Fallback, routed.FallbackReason, routed.RuleSets, routed.Explanation));
             if (item.ExternalId is not null)
             {
                 seen[key] = (feedbackId, item.ContentHash);
@@ -161,6 +178,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
         {
             db.Customers.AddRange(rows.NewCustomers);
             db.Items.AddRange(rows.Items);
+            db.ItemTopics.AddRange(rows.Topics);
             db.CustomerVersions.AddRange(rows.Versions);
             foreach (var integrationEvent in rows.Events)
             {
@@ -175,6 +193,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
         await db.BulkInsertAsync(rows.NewCustomers.OrderBy(c => c.ExternalId, StringComparer.Ordinal).ToList(), cancellationToken);
         await db.BulkUpdateAsync(rows.OriginalVersions.Keys.OrderBy(c => c.Id).ToList(), c => rows.OriginalVersions[c], cancellationToken);
         await db.BulkInsertAsync(rows.Items, cancellationToken);
+        await db.BulkInsertAsync(rows.Topics, cancellationToken);
         await db.BulkInsertAsync(rows.Versions, cancellationToken);
         await db.PublishAllAsync(rows.Events, cancellationToken);
     }
@@ -185,6 +204,8 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, TimeProvider time)
         public Dictionary<Customer, int> OriginalVersions { get; } = new(ReferenceEqualityComparer.Instance);
 
         public List<FeedbackItem> Items { get; } = [];
+
+        public List<ItemTopic> Topics { get; } = [];
 
         public List<Customer> NewCustomers { get; } = [];
 

@@ -267,8 +267,18 @@ namespace ClosedLoop.Feedback.Data.Migrations.PostgreSql
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Routing")
+                        .HasColumnType("text");
+
                     b.Property<int?>("Score")
                         .HasColumnType("integer");
+
+                    b.Property<string>("Sentiment")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<double?>("SentimentScore")
+                        .HasColumnType("double precision");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -363,6 +373,22 @@ namespace ClosedLoop.Feedback.Data.Migrations.PostgreSql
                     b.ToTable("import_errors", "feedback");
                 });
 
+            modelBuilder.Entity("ClosedLoop.Feedback.Domain.ItemTopic", b =>
+                {
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("ItemId", "Topic");
+
+                    b.HasIndex("Topic", "ItemId");
+
+                    b.ToTable("item_topics", "feedback");
+                });
+
             modelBuilder.Entity("ClosedLoop.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -429,6 +455,15 @@ namespace ClosedLoop.Feedback.Data.Migrations.PostgreSql
                     b.HasIndex("ProcessedAt");
 
                     b.ToTable("outbox_messages", "feedback");
+                });
+
+            modelBuilder.Entity("ClosedLoop.Feedback.Domain.ItemTopic", b =>
+                {
+                    b.HasOne("ClosedLoop.Feedback.Domain.FeedbackItem", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

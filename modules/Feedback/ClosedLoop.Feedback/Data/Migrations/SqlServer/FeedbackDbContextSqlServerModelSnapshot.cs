@@ -267,8 +267,18 @@ namespace ClosedLoop.Feedback.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<string>("Routing")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<int?>("Score")
                         .HasColumnType("int");
+
+                    b.Property<string>("Sentiment")
+                        .HasMaxLength(10)
+                        .HasColumnType("nvarchar(10)");
+
+                    b.Property<double?>("SentimentScore")
+                        .HasColumnType("float");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -364,6 +374,22 @@ namespace ClosedLoop.Feedback.Data.Migrations.SqlServer
                     b.ToTable("import_errors", "feedback");
                 });
 
+            modelBuilder.Entity("ClosedLoop.Feedback.Domain.ItemTopic", b =>
+                {
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("ItemId", "Topic");
+
+                    b.HasIndex("Topic", "ItemId");
+
+                    b.ToTable("item_topics", "feedback");
+                });
+
             modelBuilder.Entity("ClosedLoop.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -430,6 +456,15 @@ namespace ClosedLoop.Feedback.Data.Migrations.SqlServer
                     b.HasIndex("ProcessedAt");
 
                     b.ToTable("outbox_messages", "feedback");
+                });
+
+            modelBuilder.Entity("ClosedLoop.Feedback.Domain.ItemTopic", b =>
+                {
+                    b.HasOne("ClosedLoop.Feedback.Domain.FeedbackItem", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

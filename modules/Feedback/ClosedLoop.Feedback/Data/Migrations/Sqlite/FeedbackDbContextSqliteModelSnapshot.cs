@@ -261,8 +261,18 @@ namespace ClosedLoop.Feedback.Data.Migrations.Sqlite
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Routing")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("Score")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sentiment")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("SentimentScore")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -357,6 +367,22 @@ namespace ClosedLoop.Feedback.Data.Migrations.Sqlite
                     b.ToTable("feedback_import_errors", (string)null);
                 });
 
+            modelBuilder.Entity("ClosedLoop.Feedback.Domain.ItemTopic", b =>
+                {
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Topic")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ItemId", "Topic");
+
+                    b.HasIndex("Topic", "ItemId");
+
+                    b.ToTable("feedback_item_topics", (string)null);
+                });
+
             modelBuilder.Entity("ClosedLoop.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -423,6 +449,15 @@ namespace ClosedLoop.Feedback.Data.Migrations.Sqlite
                     b.HasIndex("ProcessedAt");
 
                     b.ToTable("feedback_outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("ClosedLoop.Feedback.Domain.ItemTopic", b =>
+                {
+                    b.HasOne("ClosedLoop.Feedback.Domain.FeedbackItem", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

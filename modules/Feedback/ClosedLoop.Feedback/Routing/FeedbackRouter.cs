@@ -1,0 +1,161 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ClosedLoop.Feedback.Contracts;
+using ClosedLoop.Feedback.Contracts.Routing;
+using ClosedLoop.Feedback.Domain;
+using ClosedLoop.Feedback.Ingest;
+using ClosedLoop.Rules;
+using ClosedLoop.Rules.Sentiment;
+
+namespace ClosedLoop.Feedback.Routing;
+
+/// <summary>What routing decided for one item, ready to store and to publish.</summary>
+internal sealed record RoutedFeedback(SentimentResult Sentiment, FeedbackDecision Decision, bool Fallback, string? FallbackReason, IReadOnlyList<RuleSetVersionUsed> RuleSets, string Explanation);
+
+/// <summary>
+/// Scores the sentiment of each new item and routes it through the published rule sets, inside the transaction
+/// that stores it, so an item is never stored without its decision. The engine bounds each item's evaluation in
+/// time and falls back to the default route, so ingest never waits on a runaway rule.
+/// </summary>
+internal sealed class FeedbackRouter(IRuleEngine<FeedbackFacts> engine, ISentimentAnalyzer sentiment)
+{
+    private static readonly IReadOnlyDictionary<string, string> NoAttributes = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Picks up rule sets saved since the last unit of work (one indexed read); call before the transaction.</summary>
+    public ValueTask<bool> RefreshAsync(CancellationToken cancellationToken) => engine.RefreshAsync(cancellationToken);
+
+    /// <param name="item">The validated item.</param>
+    /// <param name="customer">Its customer, already updated with this item.</param>
+    /// <param name="previousScore">The customer's last score before this item.</param>
+    /// <param name="cancellationToken">Aborts the ingest.</param>
+    public async ValueTask<RoutedFeedback> RouteAsync(ValidFeedback item, Customer customer, int? previousScore, CancellationToken cancellationToken)
+    {
+        var mood = sentiment.Analyze(item.Comment);
+        var facts = new FeedbackFacts(
+            item.Score,
+            Nps.Name(item.Category),
+            item.Comment ?? "",
+            item.Channel,
+            item.Source,
+            mood.Label,
+            mood.Score,
+            [],
+            item.SubmittedAt,
+            Attributes(item.Attributes),
+            new CustomerFacts(
+                customer.Region ?? "",
+                customer.Segment ?? "",
+                customer.Language ?? "",
+                customer.AccountValue,
+                customer.FeedbackCount,
+                previousScore));
+        var result = await engine.RouteAsync(facts, cancellationToken);
+        var decision = result.Decision;
+        return new RoutedFeedback(
+            mood,
+            new FeedbackDecision(
+                decision.Flag("openCase") ?? false,
+                decision.Text("priority"),
+                decision.Text("team"),
+                decision.Integer("slaHours"),
+                decision.Text("escalationLevel"),
+                decision.Text("loop"),
+                decision.List("topics"),
+                decision.List("tags")),
+            result.Fallback,
+            result.FallbackReason,
+            [.. result.RuleSets.Select(s => new RuleSetVersionUsed(s.Name, s.Version, s.Outcome.ToString()))],
+            RoutingExplanation.Serialize(result));
+    }
+
+    /// <summary>Attributes are stored as a JSON object of scalars; rules see each value as text.</summary>
+    private static IReadOnlyDictionary<string, string> Attributes(string? json)
+    {
+        if (json is null)
+        {
+            return NoAttributes;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            values[property.Name] = property.Value.ValueKind switch
+            {
+                JsonValueKind.String => property.Value.GetString() ?? "",
+                JsonValueKind.Null => "",
+                _ => property.Value.GetRawText(),
+            };
+        }
+
+        return values;
+    }
+}
+
+/// <summary>
+/// The explanation as stored with the item and returned by the API: the decision, the fallback, and per rule set
+/// its version and outcome, every rule that held, failed or said something in full, and the names of the rules
+/// that simply did not hold (every rule's result, without repeating empty fields for each of them).
+/// </summary>
+internal static class RoutingExplanation
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Serialize(RoutingResult result) => JsonSerializer.Serialize(
+        new Stored(
+            result.Decision.Values,
+            result.Fallback,
+            result.FallbackReason,
+            result.CatalogStamp,
+            Math.Round(result.ElapsedMilliseconds, 3),
+            [.. result.RuleSets.Select(s => new StoredSet(
+                s.Name,
+                s.Version,
+                s.Order,
+                s.Outcome.ToString(),
+                s.Error,
+                [.. s.Rules.Where(Notable)],
+                [.. s.Rules.Where(r => !Notable(r)).Select(r => r.Path)]))]),
+        Options);
+
+    /// <summary>The explanation without what rules' messages and action outputs may have echoed of the customer's words.</summary>
+    public static string Redact(string json)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        foreach (var set in root["ruleSets"]?.AsArray() ?? [])
+        {
+            foreach (var rule in set?["rules"]?.AsArray() ?? [])
+            {
+                if (rule is System.Text.Json.Nodes.JsonObject fields)
+                {
+                    fields.Remove("message");
+                    fields.Remove("actionOutput");
+                }
+            }
+        }
+
+        root["redacted"] = true;
+        return root.ToJsonString(Options);
+    }
+
+    private static bool Notable(RuleTrace rule) =>
+        rule.Success || rule.Matched || rule.Error is not null || rule.Message is not null || rule.ActionOutput is not null || rule.ActionError is not null || rule.InjectedFrom is not null;
+
+    private sealed record Stored(
+        IReadOnlyDictionary<string, object> Decision,
+        bool Fallback,
+        string? FallbackReason,
+        string CatalogStamp,
+        double ElapsedMilliseconds,
+        IReadOnlyList<StoredSet> RuleSets);
+
+    /// <summary>
+    /// One rule set's part: <c>rules</c> are the rules that held, failed or produced a message or action output,
+    /// with what they contributed; <c>notHeld</c> the paths of the rules whose expression was false, without error.
+    /// </summary>
+    private sealed record StoredSet(string Name, int Version, int Order, string Outcome, string? Error, IReadOnlyList<RuleTrace> Rules, IReadOnlyList<string> NotHeld);
+}
