@@ -11,8 +11,14 @@ namespace ClosedLoop.Feedback.Imports;
 /// <param name="Progress">Where processing stands, including the CSV header once read.</param>
 internal sealed record ImportFile(ImportReader Reader, Func<long, ImportRow> ToRow, ImportProgress Progress)
 {
+    /// <param name="db">Reads the upload's layout.</param>
+    /// <param name="uploadDb">Reads the upload's pieces as rows are read (a context the commits do not use).</param>
+    /// <param name="import">The import.</param>
+    /// <param name="json">How JSON lines are read.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
     public static async Task<ImportFile> OpenAsync(
-        FeedbackDbContext db, FeedbackImport import, JsonSerializerOptions json, TimeProvider time, CancellationToken cancellationToken)
+        FeedbackDbContext db, FeedbackDbContext uploadDb, FeedbackImport import, JsonSerializerOptions json, TimeProvider time, CancellationToken cancellationToken)
     {
         var lengths = await db.ImportChunks.AsNoTracking()
             .Where(c => c.ImportId == import.Id)
@@ -24,7 +30,7 @@ internal sealed record ImportFile(ImportReader Reader, Func<long, ImportRow> ToR
             throw new ImportFileException($"The stored upload is incomplete: {lengths.Count} of {import.ChunkCount} pieces.");
         }
 
-        var window = await ChunkWindow.OpenAsync(lengths, import.Offset, LoadChunk(db, import.Id), cancellationToken);
+        var window = await ChunkWindow.OpenAsync(lengths, import.Offset, LoadChunk(uploadDb, import.Id), cancellationToken);
         var defaults = new ImportDefaults(import.DefaultSource, import.DefaultChannel);
         var progress = ImportProgress.Of(import);
         if (import.Format == ImportFormat.JsonLines)

@@ -3,7 +3,9 @@ using System.Text.Json;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Domain;
 using ClosedLoop.Feedback.Ingest;
+using ClosedLoop.Feedback.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
@@ -19,6 +21,8 @@ namespace ClosedLoop.Feedback.Imports;
 internal sealed partial class ImportProcessor(
     FeedbackDbContext db,
     FeedbackIngestor ingestor,
+    FeedbackRouter router,
+    IServiceScopeFactory scopes,
     TimeProvider time,
     IOptions<ImportOptions> options,
     IOptions<HttpJsonOptions> json,
@@ -32,27 +36,34 @@ internal sealed partial class ImportProcessor(
     public async Task ProcessAsync(ImportClaim claim, CancellationToken cancellationToken)
     {
         var import = await db.Imports.AsNoTracking().SingleAsync(i => i.Id == claim.Id, cancellationToken);
-        var (reader, toRow, progress) = await ImportFile.OpenAsync(db, import, json.Value.SerializerOptions, time, cancellationToken);
+
+        // The upload is read through a context of its own, so the next chunk is read, validated and scored
+        // while the current one commits (the two share no state: the commit records the offsets read before).
+        await using var readerScope = scopes.CreateAsyncScope();
+        var uploadDb = readerScope.ServiceProvider.GetRequiredService<FeedbackDbContext>();
+        var (reader, toRow, progress) = await ImportFile.OpenAsync(db, uploadDb, import, json.Value.SerializerOptions, time, cancellationToken);
         var pause = Options.PauseBetweenChunks ?? TimeSpan.Zero;
-        var batch = new List<ImportRow>(Options.ChunkSize);
+        var chunk = await ReadChunkAsync(reader, toRow, cancellationToken);
         while (true)
         {
-            batch.Clear();
-            var end = false;
-            while (batch.Count < Options.ChunkSize)
+            var commit = CommitAsync(claim, progress, chunk, cancellationToken);
+            var next = chunk.Final ? null : Task.Run(() => ReadChunkAsync(reader, toRow, cancellationToken), cancellationToken);
+            try
             {
-                if (await reader.ReadAsync(cancellationToken) is not { } record)
+                progress = await commit;
+            }
+            catch
+            {
+                if (next is not null)
                 {
-                    end = true;
-                    break;
+                    // Nothing of it is stored; wait for it so the reader's context is not disposed under it.
+                    await next.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
 
-                batch.Add(record.Broken is { } broken ? ImportRow.Malformed(record.Line, broken) : toRow(record.Line));
+                throw;
             }
 
-            var final = end || reader.AtEnd;
-            progress = await CommitAsync(claim, progress, batch, reader.Offset, reader.LineNumber, final, cancellationToken);
-            if (final)
+            if (next is null)
             {
                 LogCompleted(claim.Id, progress.RowsRead, progress.Accepted, progress.Duplicates, progress.Conflicts, progress.Rejected);
                 return;
@@ -62,16 +73,39 @@ internal sealed partial class ImportProcessor(
             {
                 await Task.Delay(pause, time, cancellationToken);
             }
+
+            chunk = await next;
         }
     }
 
-    /// <summary>Stores one chunk of rows and the import's progress in one transaction; returns the new progress.</summary>
-    private async Task<ImportProgress> CommitAsync(
-        ImportClaim claim, ImportProgress before, List<ImportRow> rows, long offset, long lineNumber, bool final, CancellationToken cancellationToken)
+    /// <summary>The next chunk's rows, validated and scored, and where the row after them starts.</summary>
+    private async Task<Chunk> ReadChunkAsync(ImportReader reader, Func<long, ImportRow> toRow, CancellationToken cancellationToken)
     {
+        var rows = new List<ImportRow>(Options.ChunkSize);
+        var end = false;
+        while (rows.Count < Options.ChunkSize)
+        {
+            if (await reader.ReadAsync(cancellationToken) is not { } record)
+            {
+                end = true;
+                break;
+            }
+
+            rows.Add(record.Broken is { } broken ? ImportRow.Malformed(record.Line, broken) : toRow(record.Line));
+        }
+
         var inputs = rows.Where(r => r.Input is not null).Select(r => r.Input!).ToList();
+        return new Chunk(rows, FeedbackIngestor.Prepare(inputs, time.GetUtcNow(), router), reader.Offset, reader.LineNumber, end || reader.AtEnd);
+    }
+
+    private sealed record Chunk(List<ImportRow> Rows, PreparedChunk Prepared, long Offset, long LineNumber, bool Final);
+
+    /// <summary>Stores one chunk of rows and the import's progress in one transaction; returns the new progress.</summary>
+    private async Task<ImportProgress> CommitAsync(ImportClaim claim, ImportProgress before, Chunk chunk, CancellationToken cancellationToken)
+    {
+        var (rows, offset, lineNumber, final) = (chunk.Rows, chunk.Offset, chunk.LineNumber, chunk.Final);
         var after = before;
-        await ingestor.IngestAsync(inputs, claim.Id, async outcomes =>
+        await ingestor.IngestAsync(chunk.Prepared, claim.Id, async outcomes =>
         {
             // Runs again if the ingestor retries the transaction, so it starts from 'before' each time.
             var now = time.GetUtcNow();

@@ -3,6 +3,7 @@ using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Domain;
 using ClosedLoop.Feedback.Routing;
 using ClosedLoop.Persistence;
+using ClosedLoop.Rules.Sentiment;
 using ClosedLoop.SharedKernel;
 using ClosedLoop.Web;
 using Microsoft.EntityFrameworkCore;
@@ -30,12 +31,63 @@ internal sealed record IngestOutcome(IngestStatus Status, Guid? FeedbackId, IDic
 }
 
 /// <summary>
+/// A chunk checked before its transaction: rejections with their field errors, and the valid items with their
+/// sentiment. Pure CPU work, so an import prepares the next chunk while the current one commits.
+/// </summary>
+internal sealed class PreparedChunk
+{
+    internal PreparedChunk(IngestOutcome?[] outcomes, List<(int Index, ValidFeedback Item, SentimentResult Sentiment)> valid)
+    {
+        Outcomes = outcomes;
+        Valid = valid;
+    }
+
+    public int Count => Outcomes.Length;
+
+    /// <summary>Rejections by position; null for the valid items.</summary>
+    internal IngestOutcome?[] Outcomes { get; }
+
+    internal List<(int Index, ValidFeedback Item, SentimentResult Sentiment)> Valid { get; }
+}
+
+/// <summary>
 /// Stores feedback a chunk at a time: validates each item, finds repeats by (source, externalId), upserts
 /// customers, writes the items and their FeedbackReceived events, all in one transaction. The single POST,
 /// the batch endpoint and imports all come through here.
 /// </summary>
 internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter router, TimeProvider time)
 {
+    /// <summary>Validates <paramref name="items"/> and scores their comments; touches no database (thread-safe).</summary>
+    public static PreparedChunk Prepare(IReadOnlyList<FeedbackInput> items, DateTimeOffset now, FeedbackRouter router)
+    {
+        var outcomes = new IngestOutcome?[items.Count];
+        var valid = new List<(int Index, ValidFeedback Item, SentimentResult Sentiment)>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var errors = new FieldErrors();
+            var item = FeedbackValidator.Validate(items[i], now, errors);
+            if (item is null)
+            {
+                outcomes[i] = IngestOutcome.Rejected(errors.ToDictionary());
+            }
+            else
+            {
+                valid.Add((i, item, router.Sentiment(item.Comment)));
+            }
+        }
+
+        return new PreparedChunk(outcomes, valid);
+    }
+
+    /// <inheritdoc cref="IngestAsync(PreparedChunk, Guid?, Func{IReadOnlyList{IngestOutcome}, Task}?, CancellationToken, int)"/>
+    public Task<IReadOnlyList<IngestOutcome>> IngestAsync(
+        IReadOnlyList<FeedbackInput> items,
+        Guid? importId,
+        Func<IReadOnlyList<IngestOutcome>, Task>? alsoWrite,
+        CancellationToken cancellationToken,
+        int attempts = Attempts) =>
+        IngestAsync(Prepare(items, time.GetUtcNow(), router), importId, alsoWrite, cancellationToken, attempts);
+
     private const int Attempts = 10;
 
     /// <summary>From this many new items on, rows go in by COPY / prepared INSERT instead of the change tracker.</summary>
@@ -47,7 +99,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
     /// the same keys first, the chunk is staged again and sees it.
     /// </summary>
     public async Task<IReadOnlyList<IngestOutcome>> IngestAsync(
-        IReadOnlyList<FeedbackInput> items,
+        PreparedChunk items,
         Guid? importId,
         Func<IReadOnlyList<IngestOutcome>, Task>? alsoWrite,
         CancellationToken cancellationToken,
@@ -86,25 +138,16 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
         }
     }
 
-    private async Task<IngestOutcome[]> StageAsync(IReadOnlyList<FeedbackInput> items, Guid? importId, CancellationToken cancellationToken)
+    private async Task<IngestOutcome[]> StageAsync(PreparedChunk chunk, Guid? importId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var outcomes = new IngestOutcome[items.Count];
-        var valid = new List<(int Index, ValidFeedback Item)>(items.Count);
-        for (var i = 0; i < items.Count; i++)
+        var outcomes = new IngestOutcome[chunk.Count];
+        for (var i = 0; i < chunk.Count; i++)
         {
-            var errors = new FieldErrors();
-            var item = FeedbackValidator.Validate(items[i], now, errors);
-            if (item is null)
-            {
-                outcomes[i] = IngestOutcome.Rejected(errors.ToDictionary());
-            }
-            else
-            {
-                valid.Add((i, item));
-            }
+            outcomes[i] = chunk.Outcomes[i]!;
         }
 
+        var valid = chunk.Valid;
         if (valid.Count == 0)
         {
             return outcomes;
@@ -114,7 +157,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
         var rows = new Rows(Bulk: valid.Count >= BulkFrom);
         var customers = await CustomersAsync(valid, tracked: !rows.Bulk, cancellationToken);
         var stored = customers.Values.ToHashSet(ReferenceEqualityComparer.Instance);
-        foreach (var (index, item) in valid)
+        foreach (var (index, item, mood) in valid)
         {
             var key = item.ExternalId is null ? default : (item.Source, item.ExternalId);
             if (item.ExternalId is not null && seen.TryGetValue(key, out var earlier))
@@ -126,7 +169,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
             var feedbackId = Guid.CreateVersion7(now);
             var previousScore = customers.TryGetValue(item.Customer.ExternalId, out var known) ? known.LastScore : null;
             var customer = Upsert(customers, stored, rows, item, feedbackId, now);
-            var routed = await router.RouteAsync(item, customer, previousScore, cancellationToken);
+            var routed = await router.RouteAsync(item, mood, customer, previousScore, cancellationToken);
             rows.Items.Add(new FeedbackItem
             {
                 Id = feedbackId,
@@ -221,7 +264,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
     /// plan an IN list of up to 1,000 values for every chunk.
     /// </summary>
     private async Task<Dictionary<(string Source, string ExternalId), (Guid Id, string Hash)>> ExistingAsync(
-        List<(int Index, ValidFeedback Item)> valid, CancellationToken cancellationToken)
+        List<(int Index, ValidFeedback Item, SentimentResult Sentiment)> valid, CancellationToken cancellationToken)
     {
         var found = new Dictionary<(string Source, string ExternalId), (Guid Id, string Hash)>();
         foreach (var group in valid.Where(v => v.Item.ExternalId is not null).GroupBy(v => v.Item.Source, StringComparer.Ordinal))
@@ -241,7 +284,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
         return found;
     }
 
-    private async Task<Dictionary<string, Customer>> CustomersAsync(List<(int Index, ValidFeedback Item)> valid, bool tracked, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, Customer>> CustomersAsync(List<(int Index, ValidFeedback Item, SentimentResult Sentiment)> valid, bool tracked, CancellationToken cancellationToken)
     {
         var externalIds = valid.Select(v => v.Item.Customer.ExternalId).Distinct().ToList();
         var query = db.Customers.Where(c => EF.Parameter(externalIds).Contains(c.ExternalId));

@@ -24,13 +24,16 @@ internal sealed class FeedbackRouter(IRuleEngine<FeedbackFacts> engine, ISentime
     /// <summary>Picks up rule sets saved since the last unit of work (one indexed read); call before the transaction.</summary>
     public ValueTask<bool> RefreshAsync(CancellationToken cancellationToken) => engine.RefreshAsync(cancellationToken);
 
+    /// <summary>The comment's sentiment (no database, thread-safe: computed while the previous chunk commits).</summary>
+    public SentimentResult Sentiment(string? comment) => sentiment.Analyze(comment);
+
     /// <param name="item">The validated item.</param>
+    /// <param name="mood">Its comment's sentiment.</param>
     /// <param name="customer">Its customer, already updated with this item.</param>
     /// <param name="previousScore">The customer's last score before this item.</param>
     /// <param name="cancellationToken">Aborts the ingest.</param>
-    public async ValueTask<RoutedFeedback> RouteAsync(ValidFeedback item, Customer customer, int? previousScore, CancellationToken cancellationToken)
+    public async ValueTask<RoutedFeedback> RouteAsync(ValidFeedback item, SentimentResult mood, Customer customer, int? previousScore, CancellationToken cancellationToken)
     {
-        var mood = sentiment.Analyze(item.Comment);
         var facts = new FeedbackFacts(
             item.Score,
             Nps.Name(item.Category),
