@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 # context name : project folder : folder of the DbContext inside the project
 all_contexts=(
   "Platform:src/ClosedLoop.Api:Platform/Data"
+  "Rules:src/ClosedLoop.Rules:Store/Data"
   "Feedback:modules/Feedback/ClosedLoop.Feedback:Data"
   "Cases:modules/Cases/ClosedLoop.Cases:Data"
   "Communication:modules/Communication/ClosedLoop.Communication:Data"

@@ -7,6 +7,7 @@ using ClosedLoop.Feedback;
 using ClosedLoop.Insights;
 using ClosedLoop.Messaging;
 using ClosedLoop.Persistence;
+using ClosedLoop.Rules.Store;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +18,7 @@ builder.Services
     .AddClosedLoopPersistence(builder.Configuration)
     .AddClosedLoopMessaging(builder.Configuration)
     .AddClosedLoopApi(builder.Configuration)
+    .AddRuleSetStore(builder.Configuration)
     .AddFeedbackModule(builder.Configuration)
     .AddCasesModule(builder.Configuration)
     .AddCommunicationModule(builder.Configuration)
@@ -29,6 +31,7 @@ app.MapDefaultEndpoints();
 var api = app.MapGroup("/api/v1");
 api.MapApiKeyEndpoints();
 api.MapAuditEndpoints();
+api.MapRuleSetEndpoints();
 api.MapFeedbackEndpoints();
 api.MapCasesEndpoints();
 api.MapCommunicationEndpoints();

@@ -38,6 +38,10 @@ public static class RulesServiceCollectionExtensions
             sp.GetRequiredService<Incidents>(),
             sp.GetServices<IDecisionReferenceCheck>(),
             SourceAccess.Of(sp)));
+
+        // The store and its admin API work per input without knowing the input's type.
+        services.AddSingleton<IRuleInput>(sp => new RuleInputAdapter<TInput>(sp.GetRequiredService<IRuleEngine<TInput>>(), input.Samples[0]));
+        services.TryAddSingleton<RuleInputs>();
         return services;
     }
 

@@ -41,17 +41,18 @@ public static class AuditExtensions
             var http = context.HttpContext;
             var inner = result is INestedHttpResult nested ? nested.Result : result;
             var status = inner is IStatusCodeHttpResult { StatusCode: { } code } ? code : http.Response.StatusCode;
-            if (status < 400)
+            var value = (inner as IValueHttpResult)?.Value;
+            if (status < 400 && (value as IAuditDetails)?.AuditChanged != false)
             {
                 var values = http.Request.RouteValues;
                 var target = (values.TryGetValue("id", out var id) ? id : values.TryGetValue("name", out var name) ? name : values.TryGetValue("key", out var key) ? key : null)?.ToString();
-                if (inner is IValueHttpResult { Value: IAuditTarget produced })
+                if (value is IAuditTarget produced)
                 {
                     target = produced.AuditTarget;
                 }
 
                 var audit = http.RequestServices.GetRequiredService<IAuditLog>();
-                await audit.RecordAsync(ForRequest(http, action, target, status), http.RequestAborted);
+                await audit.RecordAsync(ForRequest(http, action, target, status, (value as IAuditDetails)?.AuditDetails), http.RequestAborted);
             }
 
             return result;
@@ -80,4 +81,18 @@ public static class AuditExtensions
 public interface IAuditTarget
 {
     string AuditTarget { get; }
+}
+
+/// <summary>
+/// A response body that tells the audit what the call did: details worth keeping (e.g. the version it created),
+/// or that it changed nothing (an idempotent repeat), in which case nothing is recorded. Implement it
+/// explicitly so it stays out of the JSON.
+/// </summary>
+public interface IAuditDetails
+{
+    /// <summary>Recorded as the entry's details; null for none.</summary>
+    string? AuditDetails { get; }
+
+    /// <summary>False when the call changed nothing: no entry is written.</summary>
+    bool AuditChanged => true;
 }

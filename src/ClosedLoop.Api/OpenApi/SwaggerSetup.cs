@@ -62,6 +62,8 @@ internal static class SwaggerSetup
                 });
             }
 
+            // Documents users author (rule sets) travel as their own JSON, kept as text: any JSON value.
+            o.MapType<RawJson>(() => new OpenApiSchema { Description = "A JSON document, exactly as authored." });
             o.SupportNonNullableReferenceTypes();
             o.OperationFilter<SecurityOperationFilter>(jwtEnabled);
             o.OperationFilter<RequestExampleOperationFilter>();
