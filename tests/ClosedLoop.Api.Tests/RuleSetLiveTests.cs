@@ -126,7 +126,7 @@ public abstract class RuleSetLiveTests<TFactory>(TFactory factory) : IClassFixtu
 
         var incidents = await (await admin.GetAsync("/api/v1/rule-incidents?ruleSet=refund-pairs")).Content.ReadFromJsonAsync<JsonElement>();
         var incident = Assert.Single(incidents.GetProperty("items").EnumerateArray());
-        Assert.Equal("Timeout", incident.GetProperty("kind").GetString());
+        Assert.Equal("timeout", incident.GetProperty("kind").GetString());
     }
 
     private static async Task<string?> LoopOfAsync(HttpClient ingest, HttpClient reader, int score) =>

@@ -27,7 +27,7 @@ public sealed record FeedbackDecision(
 /// <summary>A rule set version that took part in a routing.</summary>
 /// <param name="Name">The rule set.</param>
 /// <param name="Version">Its version.</param>
-/// <param name="Outcome">Evaluated, TimedOut, Suspended, NotLoaded, Skipped or Failed.</param>
+/// <param name="Outcome"><c>evaluated</c>, <c>timedOut</c>, <c>suspended</c>, <c>notLoaded</c>, <c>skipped</c> or <c>failed</c>.</param>
 public sealed record RuleSetVersionUsed(string Name, int Version, string Outcome);
 
 /// <summary>

@@ -67,7 +67,7 @@ internal sealed class FeedbackRouter(IRuleEngine<FeedbackFacts> engine, ISentime
                 decision.List("tags")),
             result.Fallback,
             result.FallbackReason,
-            [.. result.RuleSets.Select(s => new RuleSetVersionUsed(s.Name, s.Version, s.Outcome.ToString()))],
+            [.. result.RuleSets.Select(s => new RuleSetVersionUsed(s.Name, s.Version, RoutingExplanation.Name(s.Outcome)))],
             RoutingExplanation.Serialize(result));
     }
 
@@ -106,7 +106,13 @@ internal static class RoutingExplanation
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+
+        // As the API writes enums everywhere else (the engine's own attributes say PascalCase).
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
+
+    /// <summary>An outcome as the API names it (<c>evaluated</c>, <c>timedOut</c>, …).</summary>
+    public static string Name(RuleSetOutcome outcome) => JsonNamingPolicy.CamelCase.ConvertName(outcome.ToString());
 
     public static string Serialize(RoutingResult result) => JsonSerializer.Serialize(
         new Stored(
@@ -119,7 +125,7 @@ internal static class RoutingExplanation
                 s.Name,
                 s.Version,
                 s.Order,
-                s.Outcome.ToString(),
+                Name(s.Outcome),
                 s.Error,
                 [.. s.Rules.Where(Notable)],
                 [.. s.Rules.Where(r => !Notable(r)).Select(r => r.Path)]))]),
