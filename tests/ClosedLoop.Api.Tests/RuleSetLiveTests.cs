@@ -124,8 +124,19 @@ public abstract class RuleSetLiveTests<TFactory>(TFactory factory) : IClassFixtu
         Assert.False(quick.GetProperty("fallback").GetBoolean());
         Assert.Contains("refund-demand", quick.GetProperty("decision").GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
 
-        var incidents = await (await admin.GetAsync("/api/v1/rule-incidents?ruleSet=refund-pairs")).Content.ReadFromJsonAsync<JsonElement>();
-        var incident = Assert.Single(incidents.GetProperty("items").EnumerateArray());
+        // Incidents are written by a background writer so that a slow database never holds up routing: poll for it.
+        List<JsonElement> incidents = [];
+        for (var wait = 0; wait < 100 && incidents.Count == 0; wait++)
+        {
+            var page = await (await admin.GetAsync("/api/v1/rule-incidents?ruleSet=refund-pairs")).Content.ReadFromJsonAsync<JsonElement>();
+            incidents = [.. page.GetProperty("items").EnumerateArray()];
+            if (incidents.Count == 0)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        var incident = Assert.Single(incidents);
         Assert.Equal("timeout", incident.GetProperty("kind").GetString());
     }
 
