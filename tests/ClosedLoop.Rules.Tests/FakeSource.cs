@@ -17,9 +17,18 @@ internal sealed class FakeSource(RuleSetCatalog catalog) : IRuleSetSource
         return ValueTask.FromResult(_catalog.Stamp);
     }
 
-    public ValueTask<RuleSetCatalog> LoadAsync(string inputName, CancellationToken cancellationToken)
+    /// <summary>Awaited after the catalog is read and before it is returned: a slow load.</summary>
+    public Func<Task>? Slow { get; set; }
+
+    public async ValueTask<RuleSetCatalog> LoadAsync(string inputName, CancellationToken cancellationToken)
     {
         Loads++;
-        return ValueTask.FromResult(_catalog);
+        var catalog = _catalog;
+        if (Slow is { } slow)
+        {
+            await slow();
+        }
+
+        return catalog;
     }
 }

@@ -43,7 +43,30 @@ public sealed class RefreshTests
         Assert.False(await engine.RefreshAsync());
         Assert.False(await engine.RefreshAsync());
 
-        Assert.Equal((3, 1), (source.StampReads, source.Loads));
+        // The first refresh reads the stamp, sees a change and reads it again under the loading lock.
+        Assert.Equal((4, 1), (source.StampReads, source.Loads));
+    }
+
+    [Fact]
+    public async Task A_slow_load_of_an_older_catalog_never_replaces_a_newer_one()
+    {
+        var source = new FakeSource(new RuleSetCatalog("1", [Routing(1, "low")]));
+        var engine = FeedbackRules.Engine(source: source);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        source.Slow = () => release.Task;
+
+        // The first refresher has read catalog 1 and is slow to hand it over; meanwhile 2 is published and a
+        // second refresher sees it.
+        var first = engine.RefreshAsync().AsTask();
+        source.Publish(new RuleSetCatalog("2", [Routing(2, "urgent")]));
+        source.Slow = null;
+        var second = engine.RefreshAsync().AsTask();
+        await Task.Delay(200);
+        release.SetResult();
+        await Task.WhenAll(first, second);
+
+        Assert.Equal("2", engine.Stamp);
+        Assert.Equal("urgent", (await engine.RouteAsync(FeedbackRules.Facts(5))).Decision.Text("priority"));
     }
 
     [Fact]

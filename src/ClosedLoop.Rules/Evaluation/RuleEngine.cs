@@ -46,18 +46,35 @@ internal sealed class RuleEngine<TInput> : IRuleEngine<TInput>
             return false;
         }
 
-        var catalog = await _source.UseAsync(async source =>
-        {
-            var stamp = await source.GetStampAsync(_input.Name, cancellationToken).ConfigureAwait(false);
-            return stamp == Stamp ? null : await source.LoadAsync(_input.Name, cancellationToken).ConfigureAwait(false);
-        }).ConfigureAwait(false);
-        if (catalog is null)
+        // The fast path, taken by every unit of work: one stamp read, no lock.
+        var stamp = await _source.UseAsync(source => source.GetStampAsync(_input.Name, cancellationToken)).ConfigureAwait(false);
+        if (stamp == Stamp)
         {
             return false;
         }
 
-        await ApplyAsync(catalog, cancellationToken).ConfigureAwait(false);
-        return true;
+        // Loading is serialised and the stamp read again under the lock: two refreshers that both saw a change
+        // would otherwise race, and the one that read the older catalog could install it after the newer one.
+        await _loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var catalog = await _source.UseAsync(async source =>
+            {
+                var current = await source.GetStampAsync(_input.Name, cancellationToken).ConfigureAwait(false);
+                return current == Stamp ? null : await source.LoadAsync(_input.Name, cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            if (catalog is null)
+            {
+                return false;
+            }
+
+            await LoadAsync(catalog, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _loading.Release();
+        }
     }
 
     public async ValueTask ApplyAsync(RuleSetCatalog catalog, CancellationToken cancellationToken = default)
@@ -65,50 +82,56 @@ internal sealed class RuleEngine<TInput> : IRuleEngine<TInput>
         await _loading.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var previous = Current;
-            if (!ReferenceEquals(previous, Snapshot.Unloaded) && previous.Stamp == catalog.Stamp)
-            {
-                return;
-            }
-
-            var reusable = previous.Entries.Where(e => e.Compiled is not null).ToDictionary(e => e.Compiled!.Key, e => e.Compiled!, StringComparer.Ordinal);
-            var byName = catalog.RuleSets.GroupBy(d => d.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
-            var entries = new List<SnapshotEntry>();
-            foreach (var definition in byName.Values)
-            {
-                var key = CompiledRuleSet.KeyOf(definition, Injection.Closure(definition.Name, n => byName.TryGetValue(n, out var d) ? Injection.Declared(d.Json) : null, new Problems()).Select(n => byName[n].Json));
-                if (reusable.TryGetValue(key, out var compiled))
-                {
-                    entries.Add(new SnapshotEntry(definition, compiled, null));
-                    continue;
-                }
-
-                var problems = new Problems();
-                compiled = _compiler.Compile(definition, byName, problems);
-                if (compiled is null)
-                {
-                    var error = string.Join(" ", problems.Errors.Take(3).Select(p => p.Rule is null ? p.Message : $"{p.Rule}: {p.Message}"));
-                    _incidents.Report(RuleIncidentKind.LoadFailed, _input.Name, definition.Name, definition.Version, error);
-                    entries.Add(new SnapshotEntry(definition, null, error));
-                    continue;
-                }
-
-                await CompileNowAsync(compiled).ConfigureAwait(false);
-                entries.Add(new SnapshotEntry(definition, compiled, null));
-            }
-
-            // Warm up before the swap: RulesEngine compiles on first use and the first evaluation JITs the whole
-            // path, which would otherwise be paid inside the first live item's budget.
-            var next = new Snapshot(catalog, entries);
-            await _router.RouteAsync(next, _input.Samples[0], _options.DryRunBudget, live: false, cancellationToken).ConfigureAwait(false);
-
-            // Swap last: items in flight finish on the old snapshot; its compiled sets are then collected.
-            Volatile.Write(ref _snapshot, next);
+            await LoadAsync(catalog, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _loading.Release();
         }
+    }
+
+    /// <summary>Compiles and swaps in <paramref name="catalog"/>; the caller holds <see cref="_loading"/>.</summary>
+    private async ValueTask LoadAsync(RuleSetCatalog catalog, CancellationToken cancellationToken)
+    {
+        var previous = Current;
+        if (!ReferenceEquals(previous, Snapshot.Unloaded) && previous.Stamp == catalog.Stamp)
+        {
+            return;
+        }
+
+        var reusable = previous.Entries.Where(e => e.Compiled is not null).ToDictionary(e => e.Compiled!.Key, e => e.Compiled!, StringComparer.Ordinal);
+        var byName = catalog.RuleSets.GroupBy(d => d.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var entries = new List<SnapshotEntry>();
+        foreach (var definition in byName.Values)
+        {
+            var key = CompiledRuleSet.KeyOf(definition, Injection.Closure(definition.Name, n => byName.TryGetValue(n, out var d) ? Injection.Declared(d.Json) : null, new Problems()).Select(n => byName[n].Json));
+            if (reusable.TryGetValue(key, out var compiled))
+            {
+                entries.Add(new SnapshotEntry(definition, compiled, null));
+                continue;
+            }
+
+            var problems = new Problems();
+            compiled = _compiler.Compile(definition, byName, problems);
+            if (compiled is null)
+            {
+                var error = string.Join(" ", problems.Errors.Take(3).Select(p => p.Rule is null ? p.Message : $"{p.Rule}: {p.Message}"));
+                _incidents.Report(RuleIncidentKind.LoadFailed, _input.Name, definition.Name, definition.Version, error);
+                entries.Add(new SnapshotEntry(definition, null, error));
+                continue;
+            }
+
+            await CompileNowAsync(compiled).ConfigureAwait(false);
+            entries.Add(new SnapshotEntry(definition, compiled, null));
+        }
+
+        // Warm up before the swap: RulesEngine compiles on first use and the first evaluation JITs the whole
+        // path, which would otherwise be paid inside the first live item's budget.
+        var next = new Snapshot(catalog, entries);
+        await _router.RouteAsync(next, _input.Samples[0], _options.DryRunBudget, live: false, cancellationToken).ConfigureAwait(false);
+
+        // Swap last: items in flight finish on the old snapshot; its compiled sets are then collected.
+        Volatile.Write(ref _snapshot, next);
     }
 
     public async ValueTask<RuleSetValidation> ValidateAsync(RuleSetDefinition candidate, CancellationToken cancellationToken = default)
