@@ -18,9 +18,9 @@ builder.Services
     .AddClosedLoopPersistence(builder.Configuration)
     .AddClosedLoopMessaging(builder.Configuration)
     .AddClosedLoopApi(builder.Configuration)
+    .AddCasesModule(builder.Configuration) // first: its seeded teams are what the default rule sets route to
     .AddRuleSetStore(builder.Configuration)
     .AddFeedbackModule(builder.Configuration)
-    .AddCasesModule(builder.Configuration)
     .AddCommunicationModule(builder.Configuration)
     .AddInsightsModule(builder.Configuration);
 

@@ -1,0 +1,61 @@
+using ClosedLoop.SharedKernel;
+
+namespace ClosedLoop.Cases.Contracts;
+
+/// <summary>Who did something to a case: a person (API key or JWT subject) or the system (<c>system:…</c>).</summary>
+/// <param name="Id">Stable id of the caller.</param>
+/// <param name="Name">Display name.</param>
+public sealed record CaseActor(string Id, string Name);
+
+/// <summary>A case was opened for a routed piece of feedback (at most one per feedback).</summary>
+/// <param name="CaseId">The case.</param>
+/// <param name="FeedbackId">The feedback it follows up.</param>
+/// <param name="CustomerId">The customer.</param>
+/// <param name="Team">The team's key (e.g. <c>cx-emea</c>), when the decision named one that exists.</param>
+/// <param name="Priority">Its priority.</param>
+/// <param name="Level">Its escalation level.</param>
+/// <param name="Loop">The workflow definition id of the loop the decision chose, if any.</param>
+/// <param name="FirstResponseDueAt">When the first response is due.</param>
+/// <param name="ResolutionDueAt">When the resolution is due.</param>
+public sealed record CaseOpenedIntegrationEvent(
+    Guid CaseId,
+    Guid FeedbackId,
+    Guid CustomerId,
+    string? Team,
+    CasePriority Priority,
+    EscalationLevel Level,
+    string? Loop,
+    DateTimeOffset FirstResponseDueAt,
+    DateTimeOffset ResolutionDueAt) : IntegrationEvent;
+
+/// <summary>A case got a team and/or an assignee.</summary>
+public sealed record CaseAssignedIntegrationEvent(Guid CaseId, string? Team, string? AssigneeId, string? AssigneeName, bool Automatic, CaseActor By) : IntegrationEvent;
+
+/// <summary>The first response to a case: it was acknowledged.</summary>
+public sealed record CaseAcknowledgedIntegrationEvent(Guid CaseId, DateTimeOffset At, bool WithinSla, CaseActor By) : IntegrationEvent;
+
+/// <summary>A case moved up a level.</summary>
+public sealed record CaseEscalatedIntegrationEvent(Guid CaseId, EscalationLevel From, EscalationLevel To, string Reason, bool Automatic, CaseActor By) : IntegrationEvent;
+
+/// <summary>Any change of a case's status (also published alongside the more specific events).</summary>
+public sealed record CaseStatusChangedIntegrationEvent(Guid CaseId, CaseStatus From, CaseStatus To, CaseActor By) : IntegrationEvent;
+
+/// <summary>A case was resolved: with its root cause and, when given, the summary the customer may be told.</summary>
+public sealed record CaseResolvedIntegrationEvent(
+    Guid CaseId,
+    Guid FeedbackId,
+    Guid CustomerId,
+    string RootCause,
+    string ResolutionNote,
+    string? CustomerSummary,
+    bool WithinSla,
+    CaseActor By) : IntegrationEvent;
+
+/// <summary>A resolved case was closed.</summary>
+public sealed record CaseClosedIntegrationEvent(Guid CaseId, CaseActor By) : IntegrationEvent;
+
+/// <summary>A resolved or closed case was reopened.</summary>
+public sealed record CaseReopenedIntegrationEvent(Guid CaseId, string Reason, CaseActor By) : IntegrationEvent;
+
+/// <summary>A case missed an SLA target (once per target).</summary>
+public sealed record CaseSlaBreachedIntegrationEvent(Guid CaseId, SlaTarget Target, DateTimeOffset DueAt, DateTimeOffset DetectedAt, string? Team, CasePriority Priority) : IntegrationEvent;

@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using ClosedLoop.Cases.Contracts;
+using ClosedLoop.Cases.Data;
+using ClosedLoop.Cases.Domain;
+using ClosedLoop.Cases.Features.Access;
+using ClosedLoop.Cases.Features.Teams;
+using ClosedLoop.Web;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ClosedLoop.Cases.Features.Cases;
+
+internal static class CaseQueries
+{
+    /// <summary>One case with its SLA clocks, the actions allowed now, the routing explanation and the full timeline.</summary>
+    /// <remarks>The ETag header is the case's version: send it as <c>If-Match</c> with the next action to be sure nobody acted meanwhile. Cases of teams you are not in answer 404.</remarks>
+    /// <param name="id">The case id.</param>
+    /// <param name="user">The caller.</param>
+    /// <param name="db">The Cases database.</param>
+    /// <param name="options">Module settings.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="response">To set the ETag.</param>
+    /// <param name="cancellationToken">Request aborted.</param>
+    internal static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> Get(
+        Guid id, ClaimsPrincipal user, CasesDbContext db, IOptions<CasesOptions> options, TimeProvider time, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var viewer = await CaseViewer.OfAsync(user, db, options, cancellationToken);
+        var found = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (found is null || !viewer.CanSee(found))
+        {
+            return Problems.NotFound("case", id);
+        }
+
+        var detail = await DetailAsync(db, found, time.GetUtcNow(), cancellationToken);
+        response.Headers.ETag = found.ETag;
+        return TypedResults.Ok(detail);
+    }
+
+    internal static async Task<CaseDetail> DetailAsync(CasesDbContext db, Case found, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var team = found.TeamId is { } teamId ? await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken) : null;
+        var entries = await db.Entries.AsNoTracking().Where(e => e.CaseId == found.Id).OrderBy(e => e.Id).ToListAsync(cancellationToken);
+        var topics = await db.Topics.AsNoTracking().Where(t => t.CaseId == found.Id).OrderBy(t => t.Topic).Select(t => t.Topic).ToListAsync(cancellationToken);
+        return CaseMapping.Detail(found, topics, entries, TeamSchedule.CalendarOf(team), now);
+    }
+
+    /// <summary>Lists the cases you may see, most urgent first, with keyset paging.</summary>
+    /// <remarks>
+    /// Filters combine; <c>status</c>, <c>priority</c> and <c>level</c> take comma-separated lists. Sorted by the next
+    /// due time (<c>sort=due</c>, the default; cases with nothing due last) or by priority, then due time
+    /// (<c>sort=priority</c>). Follow <c>nextCursor</c> until it is null; a cursor belongs to its sort.
+    /// </remarks>
+    /// <param name="status">new, acknowledged, inProgress, waitingOnCustomer, resolved, closed; or <c>open</c> for the first four.</param>
+    /// <param name="team">A team key, e.g. <c>cx-emea</c>.</param>
+    /// <param name="assignee">An assignee's user id, <c>me</c>, or <c>none</c> for unassigned cases.</param>
+    /// <param name="priority">low, normal, high, urgent.</param>
+    /// <param name="level">frontline, management, executive.</param>
+    /// <param name="overdue">true: only cases with a target past due now; false: only the others.</param>
+    /// <param name="customerId">Only this customer's cases.</param>
+    /// <param name="topic">Only cases whose feedback has this topic, e.g. <c>delivery</c>.</param>
+    /// <param name="sort">due (default) or priority.</param>
+    /// <param name="cursor">From the previous page's nextCursor.</param>
+    /// <param name="pageSize">1–500, default 50.</param>
+    /// <param name="user">The caller.</param>
+    /// <param name="db">The Cases database.</param>
+    /// <param name="options">Module settings.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="cancellationToken">Request aborted.</param>
+    internal static async Task<Results<Ok<CasePage>, ProblemHttpResult>> List(
+        string? status,
+        string? team,
+        string? assignee,
+        string? priority,
+        string? level,
+        bool? overdue,
+        Guid? customerId,
+        string? topic,
+        string? sort,
+        string? cursor,
+        int? pageSize,
+        ClaimsPrincipal user,
+        CasesDbContext db,
+        IOptions<CasesOptions> options,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var statuses = ParseList<CaseStatus>(status, "status", errors, open: true);
+        var priorities = ParseList<CasePriority>(priority, "priority", errors);
+        var levels = ParseList<EscalationLevel>(level, "level", errors);
+        var byPriority = sort?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "due" => false,
+            "priority" => true,
+            _ => errors.Add("sort", "sort must be due or priority.") is null,
+        };
+        var size = pageSize ?? 50;
+        errors.When(size is < 1 or > 500, "pageSize", "pageSize must be between 1 and 500.");
+        var after = cursor is null ? null : Cursor.Decode(cursor, byPriority);
+        errors.When(cursor is not null && after is null, "cursor", "cursor is not one this API returned for this sort.");
+        if (!errors.IsEmpty)
+        {
+            return Problems.Validation(errors.ToDictionary());
+        }
+
+        var viewer = await CaseViewer.OfAsync(user, db, options, cancellationToken);
+        var now = time.GetUtcNow();
+        var cases = viewer.Filter(db.Cases.AsNoTracking());
+        if (statuses is { Count: > 0 })
+        {
+            cases = statuses.Count == 1 ? cases.Where(c => c.Status == statuses[0]) : cases.Where(c => statuses.Contains(c.Status));
+        }
+
+        if (!string.IsNullOrWhiteSpace(team))
+        {
+            var key = team.Trim().ToLowerInvariant();
+            var teamId = await db.Teams.AsNoTracking().Where(t => t.Key == key).Select(t => (Guid?)t.Id).FirstOrDefaultAsync(cancellationToken);
+            if (teamId is null)
+            {
+                return Problems.Validation(new Dictionary<string, string[]> { ["team"] = [$"No team with key '{key}'."] });
+            }
+
+            cases = cases.Where(c => c.TeamId == teamId);
+        }
+
+        if (!string.IsNullOrWhiteSpace(assignee))
+        {
+            var who = assignee.Trim();
+            cases = who switch
+            {
+                "none" => cases.Where(c => c.AssigneeId == null),
+                "me" => cases.Where(c => c.AssigneeId == viewer.Actor.Id),
+                _ => cases.Where(c => c.AssigneeId == who),
+            };
+        }
+
+        if (priorities is { Count: > 0 })
+        {
+            cases = priorities.Count == 1 ? cases.Where(c => c.Priority == priorities[0]) : cases.Where(c => priorities.Contains(c.Priority));
+        }
+
+        if (levels is { Count: > 0 })
+        {
+            cases = levels.Count == 1 ? cases.Where(c => c.Level == levels[0]) : cases.Where(c => levels.Contains(c.Level));
+        }
+
+        if (overdue is { } late)
+        {
+            cases = late ? cases.Where(c => c.DueSort < now) : cases.Where(c => c.DueSort >= now);
+        }
+
+        if (customerId is { } customer)
+        {
+            cases = cases.Where(c => c.CustomerId == customer);
+        }
+
+        if (!string.IsNullOrWhiteSpace(topic))
+        {
+            var normalized = topic.Trim().ToLowerInvariant();
+            cases = cases.Where(c => db.Topics.Any(t => t.CaseId == c.Id && t.Topic == normalized));
+        }
+
+        if (after is { } position)
+        {
+            cases = byPriority
+                ? cases.Where(c => c.Priority < position.Priority
+                    || (c.Priority == position.Priority && (c.DueSort > position.Due || (c.DueSort == position.Due && c.Id.CompareTo(position.Id) > 0))))
+                : cases.Where(c => c.DueSort > position.Due || (c.DueSort == position.Due && c.Id.CompareTo(position.Id) > 0));
+        }
+
+        var ordered = byPriority
+            ? cases.OrderByDescending(c => c.Priority).ThenBy(c => c.DueSort).ThenBy(c => c.Id)
+            : cases.OrderBy(c => c.DueSort).ThenBy(c => c.Id);
+        var page = await ordered.Take(size + 1).ToListAsync(cancellationToken);
+        var shown = page.Take(size).ToList();
+        var ids = shown.Select(c => c.Id).ToList();
+        var topics = ids.Count == 0
+            ? Array.Empty<CaseTopic>().ToLookup(t => t.CaseId, t => t.Topic)
+            : (await db.Topics.AsNoTracking().Where(t => ids.Contains(t.CaseId)).ToListAsync(cancellationToken)).OrderBy(t => t.Topic, StringComparer.Ordinal).ToLookup(t => t.CaseId, t => t.Topic);
+        var next = page.Count > size ? Cursor.Encode(shown[^1], byPriority) : null;
+        return TypedResults.Ok(new CasePage([.. shown.Select(c => CaseMapping.Summary(c, [.. topics[c.Id]], now))], size, next));
+    }
+
+    private static List<T>? ParseList<T>(string? text, string field, FieldErrors errors, bool open = false)
+        where T : struct, Enum
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var values = new List<T>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (open && part.Equals("open", StringComparison.OrdinalIgnoreCase))
+            {
+                values.AddRange([(T)(object)CaseStatus.New, (T)(object)CaseStatus.Acknowledged, (T)(object)CaseStatus.InProgress, (T)(object)CaseStatus.WaitingOnCustomer]);
+            }
+            else if (Names.TryParse<T>(part, out var value))
+            {
+                values.Add(value);
+            }
+            else
+            {
+                errors.Add(field, $"'{part}' is not a {field}; use {Names.List<T>()}{(open ? " or open" : "")}.");
+            }
+        }
+
+        return [.. values.Distinct()];
+    }
+
+    private sealed record Cursor(CasePriority Priority, DateTimeOffset Due, Guid Id)
+    {
+        public static string Encode(Case c, bool byPriority) => Convert.ToBase64String(Encoding.UTF8.GetBytes(
+            byPriority ? $"p|{(int)c.Priority}|{c.DueSort.UtcTicks}|{c.Id}" : $"d|{c.DueSort.UtcTicks}|{c.Id}"));
+
+        public static Cursor? Decode(string text, bool byPriority)
+        {
+            try
+            {
+                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(text)).Split('|');
+                return (byPriority, parts) switch
+                {
+                    (false, ["d", var due, var id]) => new Cursor(default, Ticks(due), Guid.Parse(id)),
+                    (true, ["p", var p, var due, var id]) when Enum.IsDefined((CasePriority)int.Parse(p, CultureInfo.InvariantCulture)) =>
+                        new Cursor((CasePriority)int.Parse(p, CultureInfo.InvariantCulture), Ticks(due), Guid.Parse(id)),
+                    _ => null,
+                };
+            }
+            catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
+            {
+                return null;
+            }
+        }
+
+        private static DateTimeOffset Ticks(string text) => new(long.Parse(text, CultureInfo.InvariantCulture), TimeSpan.Zero);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using ClosedLoop.Cases.Domain;
+using ClosedLoop.Cases.Domain.Sla;
+
+namespace ClosedLoop.Cases.Features.Cases;
+
+/// <summary>First-response clock: due when the case is opened, met by acknowledging it.</summary>
+/// <param name="TargetMinutes">Business minutes allowed.</param>
+/// <param name="DueAt">When it is due (UTC).</param>
+/// <param name="RespondedAt">When the case was acknowledged.</param>
+/// <param name="State">pending, met or breached.</param>
+/// <param name="BreachedAt">When the miss was recorded.</param>
+internal sealed record FirstResponseSla(double TargetMinutes, DateTimeOffset DueAt, DateTimeOffset? RespondedAt, string State, DateTimeOffset? BreachedAt);
+
+/// <summary>Resolution clock, counted in the team's business hours and standing still while waiting on the customer or resolved.</summary>
+/// <param name="TargetMinutes">Business minutes allowed.</param>
+/// <param name="DueAt">When it is due; null while the clock stands.</param>
+/// <param name="ResolvedAt">When it was resolved.</param>
+/// <param name="Paused">Whether the clock stands now.</param>
+/// <param name="PausedMinutes">Business minutes the clock has stood, including the current pause.</param>
+/// <param name="ElapsedMinutes">Business minutes the clock has run.</param>
+/// <param name="RemainingMinutes">Business minutes left (negative once overdue).</param>
+/// <param name="State">pending, paused, met or breached.</param>
+/// <param name="BreachedAt">When the miss was recorded.</param>
+internal sealed record ResolutionSla(
+    double TargetMinutes, DateTimeOffset? DueAt, DateTimeOffset? ResolvedAt, bool Paused, double PausedMinutes, double ElapsedMinutes, double RemainingMinutes, string State, DateTimeOffset? BreachedAt);
+
+/// <summary>The case's SLA clocks, as of <see cref="AsOf"/>.</summary>
+/// <param name="AsOf">The instant the figures are computed for.</param>
+/// <param name="TimeZone">The team calendar's time zone (UTC, round the clock, without a team).</param>
+/// <param name="Overdue">Whether a target that can still be met is past due now.</param>
+/// <param name="FirstResponse">The first-response clock.</param>
+/// <param name="Resolution">The resolution clock.</param>
+internal sealed record CaseSla(DateTimeOffset AsOf, string TimeZone, bool Overdue, FirstResponseSla FirstResponse, ResolutionSla Resolution);
+
+/// <summary>One timeline entry.</summary>
+/// <param name="Id">Increasing within the case.</param>
+/// <param name="At">When.</param>
+/// <param name="Kind">created, assigned, acknowledged, statusChanged, note, escalated, slaBreached, resolved, reopened, messageSent, workflowStep, …</param>
+/// <param name="Actor">Who (system actors have ids starting with <c>system:</c>).</param>
+/// <param name="Text">The note, reason or resolution note.</param>
+/// <param name="Data">Details (from/to, levels, due times).</param>
+internal sealed record TimelineEntry(long Id, DateTimeOffset At, string Kind, CaseActorDto Actor, string? Text, JsonElement? Data);
+
+/// <summary>Who acted.</summary>
+internal sealed record CaseActorDto(string Id, string Name);
+
+/// <summary>The resolution.</summary>
+/// <param name="RootCause">Key from <c>GET /api/v1/root-causes</c>.</param>
+/// <param name="Note">Internal resolution note.</param>
+/// <param name="CustomerSummary">What the customer may be told ("here's what we changed").</param>
+internal sealed record CaseResolution(string RootCause, string? Note, string? CustomerSummary);
+
+/// <summary>A case as lists show it.</summary>
+internal record CaseSummary(
+    Guid Id,
+    Guid FeedbackId,
+    Guid CustomerId,
+    string Status,
+    string Priority,
+    string Level,
+    string? Team,
+    string? AssigneeId,
+    string? AssigneeName,
+    string? Loop,
+    int? Score,
+    string? Category,
+    string? Sentiment,
+    IReadOnlyList<string> Topics,
+    IReadOnlyList<string> Tags,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset LastActivityAt,
+    DateTimeOffset? DueAt,
+    bool Overdue,
+    int Version);
+
+/// <summary>
+/// A case with everything an agent needs: SLA clocks, the actions allowed now, the resolution, the routing
+/// decision with its explanation, and the full timeline. The ETag header (= <c>"version"</c>) goes into
+/// <c>If-Match</c> of the next action.
+/// </summary>
+internal sealed record CaseDetail(
+    Guid Id,
+    Guid FeedbackId,
+    Guid CustomerId,
+    string Status,
+    string Priority,
+    string Level,
+    string? Team,
+    string? AssigneeId,
+    string? AssigneeName,
+    string? Loop,
+    int? Score,
+    string? Category,
+    string? Sentiment,
+    IReadOnlyList<string> Topics,
+    IReadOnlyList<string> Tags,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset LastActivityAt,
+    DateTimeOffset? DueAt,
+    bool Overdue,
+    int Version,
+    IReadOnlyList<string> AllowedActions,
+    CaseSla Sla,
+    CaseResolution? Resolution,
+    bool RoutedByFallback,
+    JsonElement? Routing,
+    IReadOnlyList<TimelineEntry> Timeline)
+    : CaseSummary(Id, FeedbackId, CustomerId, Status, Priority, Level, Team, AssigneeId, AssigneeName, Loop, Score, Category, Sentiment, Topics, Tags, OpenedAt, LastActivityAt, DueAt, Overdue, Version);
+
+/// <summary>A page of cases; pass <see cref="NextCursor"/> as <c>cursor</c> for the next one (null at the end).</summary>
+internal sealed record CasePage(IReadOnlyList<CaseSummary> Items, int PageSize, string? NextCursor);
+
+internal static class CaseMapping
+{
+    public static CaseSummary Summary(Case c, IReadOnlyList<string> topics, DateTimeOffset now) => new(
+        c.Id, c.FeedbackId, c.CustomerId, Names.Of(c.Status), Names.Of(c.Priority), Names.Of(c.Level), c.TeamKey, c.AssigneeId, c.AssigneeName, c.Loop,
+        c.Score, c.Category, c.Sentiment, topics, Tags(c), c.OpenedAt, c.LastActivityAt, DueAt(c), IsOverdue(c, now), c.Version);
+
+    public static CaseDetail Detail(Case c, IReadOnlyList<string> topics, IReadOnlyList<CaseEntry> entries, BusinessCalendar calendar, DateTimeOffset now) => new(
+        c.Id, c.FeedbackId, c.CustomerId, Names.Of(c.Status), Names.Of(c.Priority), Names.Of(c.Level), c.TeamKey, c.AssigneeId, c.AssigneeName, c.Loop,
+        c.Score, c.Category, c.Sentiment, topics, Tags(c), c.OpenedAt, c.LastActivityAt, DueAt(c), IsOverdue(c, now), c.Version,
+        CaseLifecycle.Allowed(c.Status),
+        Sla(c, calendar, now),
+        c.RootCause is null ? null : new CaseResolution(c.RootCause, c.ResolutionNote, c.CustomerSummary),
+        c.RoutedByFallback,
+        c.Routing is null ? null : JsonDocument.Parse(c.Routing).RootElement.Clone(),
+        [.. entries.Select(e => new TimelineEntry(e.Id, e.At, e.Kind, new CaseActorDto(e.ActorId, e.ActorName), e.Text, e.Data is null ? null : JsonDocument.Parse(e.Data).RootElement.Clone()))]);
+
+    public static bool IsOverdue(Case c, DateTimeOffset now) => c.DueSort < now;
+
+    private static DateTimeOffset? DueAt(Case c) => c.DueSort == Case.NothingDue ? null : c.DueSort;
+
+    private static IReadOnlyList<string> Tags(Case c) => JsonSerializer.Deserialize<List<string>>(c.Tags) ?? [];
+
+    private static CaseSla Sla(Case c, BusinessCalendar calendar, DateTimeOffset now)
+    {
+        var open = CaseLifecycle.IsOpen(c.Status);
+        var firstState = c.FirstResponseBreachedAt is not null || (c.AcknowledgedAt ?? now) > c.FirstResponseDueAt
+            ? "breached"
+            : c.AcknowledgedAt is not null || !open ? "met" : "pending";
+        var currentPause = c.PausedSince is { } since ? calendar.Between(since, now).TotalMinutes : 0;
+        var paused = c.PausedMinutes + currentPause;
+        var elapsed = Math.Max(0, calendar.Between(c.OpenedAt, now).TotalMinutes - paused);
+        var resolutionState = c.ResolutionBreachedAt is not null || (open && !c.IsPaused && now > c.ResolutionDueAt)
+            ? "breached"
+            : !open ? "met" : c.IsPaused ? "paused" : "pending";
+        return new CaseSla(
+            now,
+            calendar.TimeZoneId,
+            IsOverdue(c, now),
+            new FirstResponseSla(c.FirstResponseTargetMinutes, c.FirstResponseDueAt, c.AcknowledgedAt, firstState, c.FirstResponseBreachedAt),
+            new ResolutionSla(
+                c.ResolutionTargetMinutes,
+                c.IsPaused ? null : c.ResolutionDueAt,
+                c.ResolvedAt,
+                c.IsPaused,
+                Math.Round(paused, 2),
+                Math.Round(elapsed, 2),
+                Math.Round(c.ResolutionTargetMinutes - elapsed, 2),
+                resolutionState,
+                c.ResolutionBreachedAt));
+    }
+}

@@ -1,0 +1,21 @@
+using ClosedLoop.Cases.Data;
+using ClosedLoop.Rules;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClosedLoop.Cases.Features.Teams;
+
+/// <summary>Rule sets may only route to teams that exist: a <c>team</c> decision naming no team key is rejected at save.</summary>
+internal sealed class TeamReferenceCheck(IServiceScopeFactory scopes) : IDecisionReferenceCheck
+{
+    public string Kind => "team";
+
+    public async ValueTask<IReadOnlyCollection<string>> FindMissingAsync(IReadOnlyCollection<string> values, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CasesDbContext>();
+        var keys = values.Select(v => v.Trim().ToLowerInvariant()).Distinct().ToList();
+        var known = await db.Teams.AsNoTracking().Where(t => keys.Contains(t.Key)).Select(t => t.Key).ToListAsync(cancellationToken);
+        return [.. values.Where(v => !known.Contains(v.Trim().ToLowerInvariant()))];
+    }
+}

@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ClosedLoop.Api.Tests.Infrastructure;
+
+namespace ClosedLoop.Api.Tests.Cases;
+
+/// <summary>Case lists: every filter, both sorts, and keyset paging that returns each case exactly once.</summary>
+public abstract class CaseListTests<TFactory>(TFactory factory) : IClassFixture<TFactory>
+    where TFactory : ApiFactory, ICasesFactory
+{
+    private readonly HttpClient _ingest = factory.Client(ApiFactory.IngestKey);
+    private readonly HttpClient _agent = factory.Client(ApiFactory.AgentKey);
+
+    [Fact]
+    public async Task Filters_narrow_the_list_and_both_sorts_page_through_every_case_once()
+    {
+        // Different priorities, teams and topics: EMEA delivery (high), high-value enterprise billing (urgent, management), a passive (normal).
+        var delivery = await _ingest.OpenCaseAsync(_agent, 2, "Delivery was two weeks late.", "EMEA");
+        var billing = await _ingest.OpenCaseAsync(_agent, 1, "I was charged twice and support never called back.", "NA", "enterprise", 250_000);
+        var other = await _ingest.OpenCaseAsync(_agent, 3, "The app keeps crashing when I log in.", "APAC");
+        await _agent.ActOkAsync(other.Id(), "acknowledge");
+        var mine = new[] { delivery.Id(), billing.Id(), other.Id() };
+
+        Assert.Equal([billing.Id()], Mine(await ListAsync("priority=urgent"), mine));
+        Assert.Equal([billing.Id()], Mine(await ListAsync("level=management"), mine));
+        Assert.Equal([delivery.Id()], Mine(await ListAsync("team=cx-emea"), mine));
+        Assert.Equal([delivery.Id()], Mine(await ListAsync("topic=Delivery"), mine));
+        Assert.Equal([other.Id()], Mine(await ListAsync("status=acknowledged"), mine));
+        Assert.Equal([billing.Id(), delivery.Id()], Mine(await ListAsync("status=new&priority=high,urgent&sort=priority"), mine));
+        Assert.Equal([billing.Id()], Mine(await ListAsync($"customerId={billing.GetProperty("customerId").GetGuid()}"), mine));
+        Assert.Equal(3, Mine(await ListAsync("status=open&assignee=none"), mine).Count);
+
+        // Paging: small pages, both sorts, every case once and in order.
+        foreach (var sort in new[] { "due", "priority" })
+        {
+            var all = await ListAsync($"sort={sort}", pageSize: 2);
+            Assert.Equal(all.Count, all.Select(c => c.Id()).Distinct().Count());
+            Assert.Subset(all.Select(c => c.Id()).ToHashSet(), mine.ToHashSet());
+            var keys = all.Select(c => (Priority: Rank(c.Text("priority")), Due: c.GetProperty("dueAt").ValueKind == JsonValueKind.Null ? DateTimeOffset.MaxValue : c.GetProperty("dueAt").GetDateTimeOffset())).ToList();
+            var expected = sort == "due" ? keys.OrderBy(k => k.Due).ToList() : keys.OrderByDescending(k => k.Priority).ThenBy(k => k.Due).ToList();
+            Assert.Equal(expected, keys);
+        }
+    }
+
+    [Fact]
+    public async Task Bad_list_parameters_are_answered_with_422_naming_them()
+    {
+        var problem = await (await _agent.GetAsync("/api/v1/cases?status=lost&priority=asap&level=ceo&sort=name&pageSize=0&cursor=nope")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal(["cursor", "level", "pageSize", "priority", "sort", "status"], problem.ErrorFields().Order(StringComparer.Ordinal));
+        var team = await (await _agent.GetAsync("/api/v1/cases?team=no-such-team")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("team", team.ErrorFields());
+        var due = (await _agent.GetFromJsonAsync<JsonElement>("/api/v1/cases?pageSize=1")).GetProperty("nextCursor").GetString();
+        if (due is not null)
+        {
+            var crossed = await (await _agent.GetAsync($"/api/v1/cases?sort=priority&cursor={Uri.EscapeDataString(due)}")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+            Assert.Contains("cursor", crossed.ErrorFields());
+        }
+    }
+
+    private static int Rank(string priority) => priority switch { "low" => 0, "normal" => 1, "high" => 2, _ => 3 };
+
+    private static List<Guid> Mine(List<JsonElement> page, Guid[] mine) => [.. page.Select(c => c.Id()).Where(mine.Contains)];
+
+    private async Task<List<JsonElement>> ListAsync(string query, int pageSize = 500)
+    {
+        var items = new List<JsonElement>();
+        string? cursor = null;
+        do
+        {
+            var page = await _agent.GetFromJsonAsync<JsonElement>($"/api/v1/cases?{query}&pageSize={pageSize}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"));
+            items.AddRange(page.GetProperty("items").EnumerateArray());
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+        return items;
+    }
+}
+
+public sealed class SqliteCaseListTests(SqliteCasesFactory factory) : CaseListTests<SqliteCasesFactory>(factory);
+
+public sealed class PostgresCaseListTests(PostgresCasesFactory factory) : CaseListTests<PostgresCasesFactory>(factory);
