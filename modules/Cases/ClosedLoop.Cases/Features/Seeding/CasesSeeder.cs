@@ -3,6 +3,7 @@ using ClosedLoop.Cases.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ClosedLoop.Cases.Features.Seeding;
 
@@ -11,7 +12,7 @@ namespace ClosedLoop.Cases.Features.Seeding;
 /// sets are seeded: they name these teams). Never changes what exists, so admin edits stay. Replicas starting
 /// together race harmlessly: a unique key rejects the second insert, and that replica reads what the first wrote.
 /// </summary>
-internal sealed class CasesSeeder(IServiceScopeFactory scopes, TimeProvider time) : IHostedService
+internal sealed partial class CasesSeeder(IServiceScopeFactory scopes, TimeProvider time, ILogger<CasesSeeder> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -27,6 +28,12 @@ internal sealed class CasesSeeder(IServiceScopeFactory scopes, TimeProvider time
             catch (DbUpdateException) when (attempt < 3)
             {
                 // Another replica seeded the same key first.
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Not fatal (e.g. the schema is not migrated yet): the host serves, health says why, the next start seeds.
+                LogFailed(logger, ex);
+                return;
             }
         }
     }
@@ -51,4 +58,7 @@ internal sealed class CasesSeeder(IServiceScopeFactory scopes, TimeProvider time
 
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The default teams and root causes could not be seeded; the next start tries again")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
 }
