@@ -1,3 +1,4 @@
+using ClosedLoop.Cases.Contracts;
 using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Feedback.Contracts.Routing;
 using ClosedLoop.Feedback.Data;
@@ -34,6 +35,7 @@ public static class FeedbackModule
         services.AddRulesEngine<FeedbackFacts>(FeedbackRouting.Input, FeedbackRouting.Describe);
         services.AddSingleton<FeedbackRouter>();
         services.AddIntegrationEvent<FeedbackRoutedIntegrationEvent>();
+        services.AddIntegrationEventHandler<CaseOpenedIntegrationEvent, LinkCaseToFeedback, FeedbackDbContext>();
         return services;
     }
 

@@ -37,6 +37,17 @@ public abstract class CaseLifecycleTests<TFactory>(TFactory factory) : IClassFix
         Assert.True(sla.GetProperty("firstResponse").GetProperty("dueAt").GetDateTimeOffset() <= due);
         Assert.Equal("Europe/London", sla.Text("timeZone"));
         Assert.Equal(["acknowledge", "assign", "escalate", "note"], opened.GetProperty("allowedActions").EnumerateArray().Select(a => a.GetString()!).Order(StringComparer.Ordinal));
+
+        // The feedback points to its case once the Feedback module has heard of it.
+        Guid? caseId = null;
+        for (var wait = 0; wait < 100 && caseId is null; wait++)
+        {
+            var feedback = await _agent.GetFromJsonAsync<JsonElement>($"/api/v1/feedback/{opened.GetProperty("feedbackId").GetGuid()}");
+            caseId = feedback.GetProperty("caseId").ValueKind == JsonValueKind.Null ? null : feedback.GetProperty("caseId").GetGuid();
+            await Task.Delay(caseId is null ? 100 : 0);
+        }
+
+        Assert.Equal(opened.Id(), caseId);
     }
 
     [Fact]

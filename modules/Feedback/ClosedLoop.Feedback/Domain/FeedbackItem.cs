@@ -44,6 +44,9 @@ internal sealed class FeedbackItem
     /// <summary>The routing decision and its explanation (JSON, see RoutingExplanation).</summary>
     public string? Routing { get; set; }
 
+    /// <summary>The follow-up case, once the Cases module opened one (from its CaseOpened event).</summary>
+    public Guid? CaseId { get; set; }
+
     public DateTimeOffset? ErasedAt { get; set; }
 }
 

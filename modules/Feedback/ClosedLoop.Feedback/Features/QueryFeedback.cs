@@ -19,7 +19,8 @@ internal sealed record FeedbackSentiment(string Label, double Score);
 /// <summary>
 /// A piece of feedback as stored: text exactly as sent, with its sentiment, topics, and the routing decision and
 /// its explanation (<c>routing</c>: the decision, whether the default route was used and why, and per rule set its
-/// version, outcome, the rules that held or failed with what they contributed, and the rules that did not hold).
+/// version, outcome, the rules that held or failed with what they contributed, and the rules that did not hold),
+/// and <c>caseId</c> once the Cases module opened a follow-up case for it.
 /// </summary>
 internal sealed record FeedbackResponse(
     Guid Id,
@@ -37,7 +38,8 @@ internal sealed record FeedbackResponse(
     DateTimeOffset? ErasedAt,
     FeedbackSentiment? Sentiment,
     IReadOnlyList<string> Topics,
-    JsonElement? Routing);
+    JsonElement? Routing,
+    Guid? CaseId);
 
 /// <summary>A page of feedback; pass <see cref="NextCursor"/> as <c>cursor</c> for the next one (null at the end).</summary>
 internal sealed record FeedbackPage(IReadOnlyList<FeedbackResponse> Items, int PageSize, string? NextCursor);
@@ -195,7 +197,8 @@ internal static class QueryFeedback
         row.Item.ErasedAt,
         row.Item.Sentiment is null ? null : new FeedbackSentiment(row.Item.Sentiment, row.Item.SentimentScore ?? 0),
         [.. topics[row.Item.Id]],
-        row.Item.Routing is null ? null : JsonDocument.Parse(row.Item.Routing).RootElement.Clone());
+        row.Item.Routing is null ? null : JsonDocument.Parse(row.Item.Routing).RootElement.Clone(),
+        row.Item.CaseId);
 
     private static string EncodeCursor(DateTimeOffset at, Guid id) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks}:{id:N}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -232,6 +232,9 @@ namespace ClosedLoop.Feedback.Data.Migrations.PostgreSql
                     b.Property<string>("Attributes")
                         .HasColumnType("text");
 
+                    b.Property<Guid?>("CaseId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Category")
                         .IsRequired()
                         .HasMaxLength(10)

@@ -232,6 +232,9 @@ namespace ClosedLoop.Feedback.Data.Migrations.SqlServer
                     b.Property<string>("Attributes")
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<Guid?>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<string>("Category")
                         .IsRequired()
                         .HasMaxLength(10)

@@ -226,6 +226,9 @@ namespace ClosedLoop.Feedback.Data.Migrations.Sqlite
                     b.Property<string>("Attributes")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("CaseId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Category")
                         .IsRequired()
                         .HasMaxLength(10)
