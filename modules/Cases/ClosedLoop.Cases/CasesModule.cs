@@ -39,6 +39,7 @@ public static class CasesModule
         services.AddScoped<ICasesApi, CasesApi>();
         services.AddSingleton<IDecisionReferenceCheck, TeamReferenceCheck>();
         services.AddIntegrationEventHandler<FeedbackRoutedIntegrationEvent, OpenCaseOnFeedbackRouted, CasesDbContext>();
+        services.AddIntegrationEventHandler<CustomerErasedIntegrationEvent, EraseCustomerCases, CasesDbContext>();
         services.AddIntegrationEvent<CaseOpenedIntegrationEvent>();
         services.AddIntegrationEvent<CaseAssignedIntegrationEvent>();
         services.AddIntegrationEvent<CaseAcknowledgedIntegrationEvent>();

@@ -215,6 +215,33 @@ public abstract class CaseLifecycleTests<TFactory>(TFactory factory) : IClassFix
             : $"SELECT COUNT(*) AS \"Value\" FROM cases.outbox_messages WHERE \"Type\" LIKE '%CaseOpenedIntegrationEvent' AND \"Payload\" LIKE '%{opened.Id()}%'"));
     }
 
+    [Fact]
+    public async Task Erasing_the_customer_removes_free_text_from_their_cases_and_keeps_the_facts()
+    {
+        var id = await CaseInAsync("inProgress");
+        await _agent.ActOkAsync(id, "notes", new { text = "Called Ada on +44 20 7946 0000." });
+        var resolved = await _agent.ActOkAsync(id, "resolve", new { rootCause = "billing-error", resolutionNote = "Refunded Ada's card.", customerSummary = "Dear Ada, we refunded you." });
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/v1/customers/{resolved.GetProperty("customerId").GetGuid()}")).StatusCode);
+
+        JsonElement erased = default;
+        for (var wait = 0; wait < 150; wait++)
+        {
+            erased = await _agent.GetCaseAsync(id);
+            if (erased.GetProperty("routing").ValueKind == JsonValueKind.Null)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(JsonValueKind.Null, erased.GetProperty("routing").ValueKind);
+        Assert.True(!erased.GetRawText().Contains("Ada", StringComparison.Ordinal), erased.GetRawText());
+        Assert.Equal(("resolved", "billing-error", "[erased]"), (erased.Text("status"), erased.GetProperty("resolution").Text("rootCause"), erased.GetProperty("resolution").Text("customerSummary")));
+        Assert.Equal(resolved.Kinds(), erased.Kinds());
+    }
+
     /// <summary>A fresh case moved to <paramref name="status"/> through the API.</summary>
     private async Task<Guid> CaseInAsync(string status)
     {

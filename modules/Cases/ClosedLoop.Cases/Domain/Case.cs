@@ -265,7 +265,7 @@ internal sealed partial class Case
         CustomerSummary = customerSummary;
         ResolvedAt = now;
         ChangeStatus(CaseStatus.Resolved, by, now, calendar, null);
-        Log(now, "resolved", by, note, new { rootCause = rootCause.Key, customerSummary, withinSla });
+        Log(now, "resolved", by, note, new { rootCause = rootCause.Key, customerSummary = customerSummary is not null, withinSla });
         Events.Add(new CaseResolvedIntegrationEvent(Id, FeedbackId, CustomerId, rootCause.Key, note, customerSummary, withinSla, by));
         return null;
     }
