@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ClosedLoop.Api.Tests.Infrastructure;
+using ClosedLoop.Cases.Contracts;
 using ClosedLoop.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -242,6 +243,26 @@ public abstract class CaseLifecycleTests<TFactory>(TFactory factory) : IClassFix
         Assert.Equal(resolved.Kinds(), erased.Kinds());
     }
 
+    [Fact]
+    public async Task Other_modules_escalate_and_annotate_cases_through_the_module_contract()
+    {
+        var id = (await _ingest.OpenCaseAsync(_agent)).Id();
+        var workflow = new CaseActor("system:workflow", "Loop detractor-recovery");
+        using var scope = factory.Services.CreateScope();
+        var cases = scope.ServiceProvider.GetRequiredService<ICasesApi>();
+
+        var escalated = await cases.EscalateAsync(id, "No answer after two reminders.", workflow);
+        var noted = await cases.RecordAsync(id, "messageSent", "Apology e-mail sent.", workflow);
+        var missing = await cases.EscalateAsync(Guid.NewGuid(), "x", workflow);
+
+        Assert.Equal((EscalationLevel.Management, EscalationLevel.Management), (escalated.Value!.Level, noted.Value!.Level));
+        Assert.Equal(ClosedLoop.SharedKernel.ErrorKind.NotFound, missing.Error!.Kind);
+        var read = await _agent.GetCaseAsync(id);
+        Assert.Equal(["created", "escalated", "messageSent"], read.Kinds());
+        Assert.Equal("system:workflow", read.GetProperty("timeline")[1].GetProperty("actor").Text("id"));
+        Assert.Contains("\"automatic\":true", Assert.Single(await CaseEventsAsync(id, "CaseEscalatedIntegrationEvent")), StringComparison.Ordinal);
+    }
+
     /// <summary>A fresh case moved to <paramref name="status"/> through the API.</summary>
     private async Task<Guid> CaseInAsync(string status)
     {
@@ -270,13 +291,14 @@ public abstract class CaseLifecycleTests<TFactory>(TFactory factory) : IClassFix
         return id;
     }
 
-    private async Task<List<string>> CaseEventsAsync(Guid caseId)
+    private async Task<List<string>> CaseEventsAsync(Guid caseId, string? type = null)
     {
         using var scope = factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<Platform.Data.PlatformDbContext>();
-        var sql = factory.Provider == DatabaseProvider.Sqlite
-            ? $"SELECT \"Type\" AS \"Value\" FROM cases_outbox_messages WHERE \"Payload\" LIKE '%{caseId}%'"
-            : $"SELECT \"Type\" AS \"Value\" FROM cases.outbox_messages WHERE \"Payload\" LIKE '%{caseId}%'";
+        var table = factory.Provider == DatabaseProvider.Sqlite ? "cases_outbox_messages" : "cases.outbox_messages";
+        var sql = type is null
+            ? "SELECT \"Type\" AS \"Value\" FROM " + table + " WHERE \"Payload\" LIKE '%" + caseId + "%'"
+            : "SELECT \"Payload\" AS \"Value\" FROM " + table + " WHERE \"Type\" LIKE '%" + type + "' AND \"Payload\" LIKE '%" + caseId + "%'";
         return await db.Database.SqlQueryRaw<string>(sql).ToListAsync();
     }
 
