@@ -50,6 +50,15 @@ public interface IRuleEngine<TInput>
     ValueTask<RoutingResult> RouteAsync(TInput input, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Routes <paramref name="inputs"/> exactly as <see cref="RouteAsync"/> routes each one, against one catalog, and
+    /// returns the results in the same order. Cheaper per item: the inputs are handed to an evaluation worker once
+    /// and evaluated there one after the other. The time budget is still per item (the first's counts from the
+    /// call, each next one's from when the previous one completed); an item that overruns it gets the default
+    /// route and the items after it are evaluated on another worker.
+    /// </summary>
+    ValueTask<IReadOnlyList<RoutingResult>> RouteManyAsync(IReadOnlyList<TInput> inputs, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Dry-runs <paramref name="input"/>: against the loaded catalog, or with <paramref name="candidate"/> in place
     /// of the published set of the same name (validated first). Uses the same evaluation as <see cref="RouteAsync"/>
     /// but never suspends a live set.

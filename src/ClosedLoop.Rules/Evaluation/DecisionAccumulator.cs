@@ -11,19 +11,19 @@ internal sealed class DecisionAccumulator
 {
     private const int MaxActionOutput = 1_000;
 
-    private readonly Dictionary<string, object> _scalars = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _winners = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<string>> _lists = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _seen = new(StringComparer.Ordinal);
+    /// <summary>What most rules contribute (they did not match, or set nothing): one shared instance, not one per rule per item.</summary>
+    private static readonly IReadOnlyList<DecisionContribution> NoContributions = [];
 
-    /// <summary>Bumped whenever a list gains a value, so inputs are re-fed only when something changed.</summary>
-    public int ListVersion { get; private set; }
+    // First-wins values with the rule that set them, and lists with the values they hold (ignoring case); both in
+    // the order properties were first decided, which is the order the decision lists them in.
+    private readonly Dictionary<string, (object Value, string By)> _scalars = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ListValues> _lists = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<string> List(string name) => _lists.TryGetValue(name, out var list) ? list : [];
+    public IReadOnlyList<string> List(string name) => _lists.TryGetValue(name, out var list) ? list.Values : [];
 
-    public RuleSetTrace Apply(CompiledRuleSet set, IEnumerable<RuleResultTree> results)
+    public RuleSetTrace Apply(CompiledRuleSet set, List<RuleResultTree> results)
     {
-        var traces = new List<RuleTrace>();
+        var traces = new List<RuleTrace>(set.ByRule.Count);
         foreach (var result in results)
         {
             Visit(set, result, true, traces);
@@ -34,10 +34,15 @@ internal sealed class DecisionAccumulator
 
     public RuleDecision Decision()
     {
-        var values = new Dictionary<string, object>(_scalars, StringComparer.Ordinal);
+        var values = new Dictionary<string, object>(_scalars.Count + _lists.Count, StringComparer.Ordinal);
+        foreach (var (name, (value, _)) in _scalars)
+        {
+            values[name] = value;
+        }
+
         foreach (var (name, list) in _lists)
         {
-            values[name] = list.ToArray();
+            values[name] = list.Values.ToArray();
         }
 
         return new RuleDecision(values);
@@ -49,12 +54,12 @@ internal sealed class DecisionAccumulator
         var values = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var (name, value) in fallback.Values)
         {
-            values[name] = value is string[] extra ? _lists.GetValueOrDefault(name, []).Concat(extra).Distinct(StringComparer.OrdinalIgnoreCase).ToArray() : value;
+            values[name] = value is string[] extra ? List(name).Concat(extra).Distinct(StringComparer.OrdinalIgnoreCase).ToArray() : value;
         }
 
         foreach (var (name, list) in _lists)
         {
-            values.TryAdd(name, list.ToArray());
+            values.TryAdd(name, list.Values.ToArray());
         }
 
         return new RuleDecision(values);
@@ -68,66 +73,102 @@ internal sealed class DecisionAccumulator
         }
 
         var matched = parentMatched && result.IsSuccess;
-        var by = $"{set.Name}:{node.Path}";
-        var contributions = matched ? node.Decisions.Select(d => Contribute(d.Property, d.Value, by)).ToList() : [];
-        traces.Add(new RuleTrace(
-            result.Rule.RuleName,
-            node.Path,
-            result.IsSuccess,
-            matched,
-            string.IsNullOrEmpty(result.ExceptionMessage) ? null : result.ExceptionMessage,
-            contributions)
+        if (string.IsNullOrEmpty(result.ExceptionMessage) && result.ActionResult?.Output is null && result.ActionResult?.Exception is null
+            && !(matched && node.Decisions.Count > 0))
         {
-            InjectedFrom = node.InjectedFrom,
-            Message = result.IsSuccess ? result.Rule.SuccessEvent : result.Rule.ErrorMessage,
-            ActionOutput = Describe(result.ActionResult?.Output),
-            ActionError = result.ActionResult?.Exception?.Message,
-        });
-        foreach (var child in result.ChildResults ?? [])
+            traces.Add(node.Plain(result.IsSuccess, matched));
+        }
+        else
         {
-            Visit(set, child, matched, traces);
+            traces.Add(new RuleTrace(
+                result.Rule.RuleName,
+                node.Path,
+                result.IsSuccess,
+                matched,
+                string.IsNullOrEmpty(result.ExceptionMessage) ? null : result.ExceptionMessage,
+                matched ? Contributions(node) : NoContributions)
+            {
+                InjectedFrom = node.InjectedFrom,
+                Message = result.IsSuccess ? result.Rule.SuccessEvent : result.Rule.ErrorMessage,
+                ActionOutput = result.ActionResult?.Output is { } output ? Describe(output) : null,
+                ActionError = result.ActionResult?.Exception?.Message,
+            });
+        }
+
+        if (result.ChildResults is { } children)
+        {
+            foreach (var child in children)
+            {
+                Visit(set, child, matched, traces);
+            }
         }
     }
 
-    private DecisionContribution Contribute(DecisionProperty property, object value, string by)
+    /// <summary>What a matched rule contributed; the node's shared instances whenever they say the same (most often all applied).</summary>
+    private IReadOnlyList<DecisionContribution> Contributions(RuleNode node)
     {
-        if (property.Merge == DecisionMerge.FirstWins)
+        var decisions = node.Decisions;
+        if (decisions.Count == 0)
         {
-            if (_winners.TryGetValue(property.Name, out var winner))
+            return NoContributions;
+        }
+
+        DecisionContribution[]? contributions = null;
+        for (var i = 0; i < decisions.Count; i++)
+        {
+            var contribution = Contribute(node, i);
+            if (contributions is null && !ReferenceEquals(contribution, node.Applied(i)))
             {
-                return new DecisionContribution(property.Name, value, ContributionStatus.Overridden, winner);
+                contributions = new DecisionContribution[decisions.Count];
+                for (var j = 0; j < i; j++)
+                {
+                    contributions[j] = node.Applied(j);
+                }
             }
 
-            _scalars[property.Name] = value;
-            _winners[property.Name] = by;
-            return new DecisionContribution(property.Name, value, ContributionStatus.Applied);
+            if (contributions is not null)
+            {
+                contributions[i] = contribution;
+            }
         }
 
-        var values = (string[])value;
-        if (!_lists.TryGetValue(property.Name, out var list))
-        {
-            _lists[property.Name] = list = [];
-            _seen[property.Name] = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        }
-
-        var added = 0;
-        foreach (var item in values.Where(_seen[property.Name].Add))
-        {
-            list.Add(item);
-            added++;
-        }
-
-        ListVersion += added > 0 ? 1 : 0;
-        return new DecisionContribution(property.Name, values, added > 0 ? ContributionStatus.Applied : ContributionStatus.Duplicate);
+        return contributions ?? node.AllApplied;
     }
 
-    private static string? Describe(object? output)
+    private DecisionContribution Contribute(RuleNode node, int index)
     {
-        if (output is null)
+        var (property, value) = node.Decisions[index];
+        if (property.Merge == DecisionMerge.FirstWins)
         {
-            return null;
+            if (_scalars.TryGetValue(property.Name, out var winner))
+            {
+                return new DecisionContribution(property.Name, value, ContributionStatus.Overridden, winner.By);
+            }
+
+            _scalars[property.Name] = (value, node.By);
+            return node.Applied(index);
         }
 
+        if (!_lists.TryGetValue(property.Name, out var list))
+        {
+            _lists[property.Name] = list = new ListValues();
+        }
+
+        var added = false;
+        foreach (var item in (string[])value)
+        {
+            if (list.Seen.Add(item))
+            {
+                list.Values.Add(item);
+                added = true;
+            }
+        }
+
+        return added ? node.Applied(index) : node.Duplicate(index);
+    }
+
+    private static string Describe(object output)
+    {
         string text;
         try
         {
@@ -139,5 +180,12 @@ internal sealed class DecisionAccumulator
         }
 
         return text.Length <= MaxActionOutput ? text : text[..MaxActionOutput] + "…";
+    }
+
+    private sealed class ListValues
+    {
+        public List<string> Values { get; } = [];
+
+        public HashSet<string> Seen { get; } = new(StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -150,6 +150,16 @@ internal sealed class RuleEngine<TInput> : IRuleEngine<TInput>
         return await _router.RouteAsync(Current, input, _options.EvaluationBudget, live: true, cancellationToken).ConfigureAwait(false);
     }
 
+    public async ValueTask<IReadOnlyList<RoutingResult>> RouteManyAsync(IReadOnlyList<TInput> inputs, CancellationToken cancellationToken = default)
+    {
+        if (_source is not null && ReferenceEquals(Current, Snapshot.Unloaded))
+        {
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _router.RouteManyAsync(Current, inputs, _options.EvaluationBudget, live: true, cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask<RuleSetTestResult> TestAsync(TInput input, RuleSetDefinition? candidate = null, CancellationToken cancellationToken = default)
     {
         if (candidate is null)

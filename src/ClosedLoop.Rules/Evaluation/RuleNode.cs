@@ -2,12 +2,24 @@ using RulesEngine.Models;
 
 namespace ClosedLoop.Rules.Evaluation;
 
-/// <summary>One rule of a compiled set, with its decision values read once at compile time.</summary>
+/// <summary>
+/// One rule of a compiled set, with its decision values read once at compile time, and the parts of its
+/// explanation that are the same for every item, built once and shared (they are immutable).
+/// </summary>
 internal sealed class RuleNode
 {
+    private DecisionContribution[]? _applied;
+    private DecisionContribution[]? _duplicate;
+    private RuleTrace? _notHeld;
+    private RuleTrace? _heldUnderUnmatched;
+    private RuleTrace? _matchedWithoutDecisions;
+
     public required Rule Rule { get; init; }
 
     public required string Path { get; init; }
+
+    /// <summary><c>ruleSet:path</c>, as an overridden contribution names the rule whose value stands; built once here, not per item.</summary>
+    public required string By { get; init; }
 
     public required int Depth { get; init; }
 
@@ -17,4 +29,34 @@ internal sealed class RuleNode
     public required IReadOnlyList<(DecisionProperty Property, object Value)> Decisions { get; init; }
 
     public List<RuleNode> Children { get; } = [];
+
+    /// <summary>
+    /// This rule's trace when it raised no error, ran no action and contributed nothing: then it depends only on
+    /// whether it held and matched, so one immutable instance serves every item (most rules, most items).
+    /// </summary>
+    public RuleTrace Plain(bool success, bool matched) => (success, matched) switch
+    {
+        (false, _) => _notHeld ??= Trace(false, false),
+        (true, false) => _heldUnderUnmatched ??= Trace(true, false),
+        (true, true) => _matchedWithoutDecisions ??= Trace(true, true),
+    };
+
+    /// <summary>Decision <paramref name="index"/> as applied: the same for every item, so shared.</summary>
+    public DecisionContribution Applied(int index) => AppliedAll()[index];
+
+    /// <summary>Every decision of this rule applied (a rule whose values all made it into the decision).</summary>
+    public IReadOnlyList<DecisionContribution> AllApplied => AppliedAll();
+
+    /// <summary>List decision <paramref name="index"/> when every one of its values was already in the list.</summary>
+    public DecisionContribution Duplicate(int index) =>
+        (_duplicate ??= [.. Decisions.Select(d => new DecisionContribution(d.Property.Name, d.Value, ContributionStatus.Duplicate))])[index];
+
+    private DecisionContribution[] AppliedAll() =>
+        _applied ??= [.. Decisions.Select(d => new DecisionContribution(d.Property.Name, d.Value, ContributionStatus.Applied))];
+
+    private RuleTrace Trace(bool success, bool matched) => new(Rule.RuleName, Path, success, matched, null, [])
+    {
+        InjectedFrom = InjectedFrom,
+        Message = success ? Rule.SuccessEvent : Rule.ErrorMessage,
+    };
 }

@@ -13,7 +13,6 @@ internal sealed partial class RuleSetCompiler<TInput>
 
     private void CheckExpressions(Workflow workflow, IReadOnlyList<RuleNode> nodes, Problems problems)
     {
-        var parser = new RuleExpressionParser(_settings);
         var scope = new List<ParameterExpression> { Expression.Parameter(typeof(TInput), _input.Name) };
         var globals = (workflow.GlobalParams ?? []).ToList();
         if (globals.Count > _options.MaxParams)
@@ -22,10 +21,10 @@ internal sealed partial class RuleSetCompiler<TInput>
             return;
         }
 
-        AddParams(parser, globals, scope, null, "GlobalParams", problems);
+        AddParams(_parser, globals, scope, null, "GlobalParams", problems);
         foreach (var node in nodes)
         {
-            CheckNode(parser, node, scope, problems);
+            CheckNode(_parser, node, scope, problems);
         }
     }
 

@@ -24,12 +24,19 @@ internal sealed partial class RuleSetCompiler<TInput>
     private readonly TreeScreen _screen;
     private readonly ReSettings _settings;
 
+    /// <summary>
+    /// One parser for every set this compiler checks: its first parse scans every loaded assembly for Dynamic LINQ
+    /// custom types (tens of milliseconds in the host), which a parser per set would repeat for each one.
+    /// </summary>
+    private readonly RuleExpressionParser _parser;
+
     public RuleSetCompiler(RuleInput<TInput> input, RuleEngineOptions options)
     {
         _input = input;
         _options = options;
         _screen = new TreeScreen(typeof(TInput), input.Helpers);
         _settings = Settings(input.Helpers);
+        _parser = new RuleExpressionParser(_settings);
     }
 
     /// <summary>RulesEngine settings for every set: no input type registration, only vetted helpers, errors recorded not thrown.</summary>
@@ -94,7 +101,7 @@ internal sealed partial class RuleSetCompiler<TInput>
             Rules = rules.Select(r => r.Rule).ToList(),
         };
         var count = 0;
-        var nodes = BuildNodes(rules, null, 1, problems, ref count);
+        var nodes = BuildNodes(definition.Name, rules, null, 1, problems, ref count);
         CheckActions(flat, nodes, problems);
         CheckExpressions(flat, nodes, problems);
         if (problems.HasErrors)
@@ -134,7 +141,7 @@ internal sealed partial class RuleSetCompiler<TInput>
         }
     }
 
-    private List<RuleNode> BuildNodes(IEnumerable<(Rule Rule, string? From)> rules, string? parent, int depth, Problems problems, ref int count)
+    private List<RuleNode> BuildNodes(string ruleSet, IEnumerable<(Rule Rule, string? From)> rules, string? parent, int depth, Problems problems, ref int count)
     {
         var nodes = new List<RuleNode>();
         var index = 0;
@@ -171,10 +178,10 @@ internal sealed partial class RuleSetCompiler<TInput>
             }
 
             CheckShape(rule, path, problems);
-            var node = new RuleNode { Rule = rule, Path = path, Depth = depth, InjectedFrom = from, Decisions = ReadDecisions(rule, path, problems) };
+            var node = new RuleNode { Rule = rule, Path = path, By = $"{ruleSet}:{path}", Depth = depth, InjectedFrom = from, Decisions = ReadDecisions(rule, path, problems) };
             if (rule.Operator is not null && depth <= _options.MaxDepth)
             {
-                node.Children.AddRange(BuildNodes((rule.Rules ?? []).Select(r => (r, from)), path, depth + 1, problems, ref count));
+                node.Children.AddRange(BuildNodes(ruleSet, (rule.Rules ?? []).Select(r => (r, from)), path, depth + 1, problems, ref count));
             }
 
             nodes.Add(node);

@@ -1,4 +1,5 @@
 using ClosedLoop.Feedback.Contracts;
+using ClosedLoop.Feedback.Contracts.Routing;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Domain;
 using ClosedLoop.Feedback.Routing;
@@ -157,6 +158,10 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
         var rows = new Rows(Bulk: valid.Count >= BulkFrom);
         var customers = await CustomersAsync(valid, tracked: !rows.Bulk, cancellationToken);
         var stored = customers.Values.ToHashSet(ReferenceEqualityComparer.Instance);
+
+        // Pass 1, in order: repeats, customers, and what the rules will see of each new item at its turn.
+        var created = new List<(int Index, ValidFeedback Item, Guid FeedbackId, Customer Customer)>(valid.Count);
+        var toRoute = new List<(FeedbackFacts Facts, SentimentResult Sentiment)>(valid.Count);
         foreach (var (index, item, mood) in valid)
         {
             var key = item.ExternalId is null ? default : (item.Source, item.ExternalId);
@@ -169,7 +174,22 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
             var feedbackId = Guid.CreateVersion7(now);
             var previousScore = customers.TryGetValue(item.Customer.ExternalId, out var known) ? known.LastScore : null;
             var customer = Upsert(customers, stored, rows, item, feedbackId, now);
-            var routed = await router.RouteAsync(item, mood, customer, previousScore, cancellationToken);
+            created.Add((index, item, feedbackId, customer));
+            toRoute.Add((FeedbackRouter.Facts(item, mood, customer, previousScore), mood));
+            if (item.ExternalId is not null)
+            {
+                seen[key] = (feedbackId, item.ContentHash);
+            }
+        }
+
+        // One hand-off to the rules engine for the whole chunk.
+        var routedAll = await router.RouteManyAsync(toRoute, cancellationToken);
+
+        // Pass 2: the rows and events, with each item's decision.
+        for (var i = 0; i < created.Count; i++)
+        {
+            var (index, item, feedbackId, customer) = created[i];
+            var routed = routedAll[i];
             rows.Items.Add(new FeedbackItem
             {
                 Id = feedbackId,
@@ -199,11 +219,6 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
             rows.Events.Add(new FeedbackRoutedIntegrationEvent(
                 feedbackId, customer.Id, item.Score, item.Category, routed.Sentiment.Label, routed.Sentiment.Score,
                 routed.Decision, routed.Fallback, routed.FallbackReason, routed.RuleSets, routed.Explanation));
-            if (item.ExternalId is not null)
-            {
-                seen[key] = (feedbackId, item.ContentHash);
-            }
-
             outcomes[index] = IngestOutcome.Created(feedbackId);
         }
 

@@ -27,32 +27,61 @@ internal sealed class FeedbackRouter(IRuleEngine<FeedbackFacts> engine, ISentime
     /// <summary>The comment's sentiment (no database, thread-safe: computed while the previous chunk commits).</summary>
     public SentimentResult Sentiment(string? comment) => sentiment.Analyze(comment);
 
+    /// <summary>
+    /// What rules see of <paramref name="item"/>, captured now: the customer's count and last score move on with
+    /// each of its items, so a customer that appears twice in a chunk must be read between its two upserts.
+    /// </summary>
     /// <param name="item">The validated item.</param>
     /// <param name="mood">Its comment's sentiment.</param>
     /// <param name="customer">Its customer, already updated with this item.</param>
     /// <param name="previousScore">The customer's last score before this item.</param>
+    public static FeedbackFacts Facts(ValidFeedback item, SentimentResult mood, Customer customer, int? previousScore) => new(
+        item.Score,
+        Nps.Name(item.Category),
+        item.Comment ?? "",
+        item.Channel,
+        item.Source,
+        mood.Label,
+        mood.Score,
+        [],
+        item.SubmittedAt,
+        Attributes(item.Attributes),
+        new CustomerFacts(
+            customer.Region ?? "",
+            customer.Segment ?? "",
+            customer.Language ?? "",
+            customer.AccountValue,
+            customer.FeedbackCount,
+            previousScore));
+
+    /// <summary>Routes a chunk's items in one hand-off to the engine; the results are in the same order.</summary>
+    /// <param name="items">Each item's facts (see <see cref="Facts"/>) and sentiment, in ingest order.</param>
     /// <param name="cancellationToken">Aborts the ingest.</param>
-    public async ValueTask<RoutedFeedback> RouteAsync(ValidFeedback item, SentimentResult mood, Customer customer, int? previousScore, CancellationToken cancellationToken)
+    public async ValueTask<RoutedFeedback[]> RouteManyAsync(IReadOnlyList<(FeedbackFacts Facts, SentimentResult Sentiment)> items, CancellationToken cancellationToken)
     {
-        var facts = new FeedbackFacts(
-            item.Score,
-            Nps.Name(item.Category),
-            item.Comment ?? "",
-            item.Channel,
-            item.Source,
-            mood.Label,
-            mood.Score,
-            [],
-            item.SubmittedAt,
-            Attributes(item.Attributes),
-            new CustomerFacts(
-                customer.Region ?? "",
-                customer.Segment ?? "",
-                customer.Language ?? "",
-                customer.AccountValue,
-                customer.FeedbackCount,
-                previousScore));
-        var result = await engine.RouteAsync(facts, cancellationToken);
+        if (items.Count == 0)
+        {
+            return [];
+        }
+
+        var facts = new FeedbackFacts[items.Count];
+        for (var i = 0; i < facts.Length; i++)
+        {
+            facts[i] = items[i].Facts;
+        }
+
+        var results = await engine.RouteManyAsync(facts, cancellationToken);
+        var routed = new RoutedFeedback[results.Count];
+        for (var i = 0; i < routed.Length; i++)
+        {
+            routed[i] = Routed(items[i].Sentiment, results[i]);
+        }
+
+        return routed;
+    }
+
+    private static RoutedFeedback Routed(SentimentResult mood, RoutingResult result)
+    {
         var decision = result.Decision;
         return new RoutedFeedback(
             mood,
