@@ -11,6 +11,11 @@ public static class Text
 {
     private const int MaxCachedPatterns = 1_000;
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(50);
+
+    // The non-backtracking engine is linear in the input, but builds its automaton lazily during the first
+    // matches: on a busy host that alone can take longer than 50 ms. Its timeout is only a safety net; the item's
+    // evaluation budget bounds the wait anyway.
+    private static readonly TimeSpan LinearRegexTimeout = TimeSpan.FromSeconds(1);
     private static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.Ordinal);
 
     /// <summary>True when <paramref name="text"/> contains any of <paramref name="terms"/> anywhere (substring).</summary>
@@ -31,7 +36,7 @@ public static class Text
 
     /// <summary>
     /// True when the case-insensitive regular expression <paramref name="pattern"/> matches. Patterns run without
-    /// backtracking where .NET allows it and always under a 50 ms timeout; a timeout is the rule's error.
+    /// backtracking where .NET allows it (1 s safety timeout), otherwise under a 50 ms timeout; a timeout is the rule's error.
     /// </summary>
     public static bool Matches(string? text, string pattern) => Pattern(pattern).IsMatch(text ?? "");
 
@@ -68,7 +73,7 @@ public static class Text
         Regex regex;
         try
         {
-            regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexTimeout);
+            regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, LinearRegexTimeout);
         }
         catch (NotSupportedException)
         {
