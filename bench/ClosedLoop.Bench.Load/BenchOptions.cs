@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using ClosedLoop.Bench.Hosting;
 
 namespace ClosedLoop.Bench.Load;
 
@@ -8,12 +9,6 @@ internal enum BenchCommand
     Load,
     Bulk,
     Memory,
-}
-
-internal enum Provider
-{
-    Sqlite,
-    PostgreSql,
 }
 
 /// <summary>The command line: a command, then <c>--name value</c> options; every number is bounded.</summary>
@@ -61,6 +56,9 @@ internal sealed class BenchOptions
     public IReadOnlyDictionary<string, string> ApiSettings => _apiSettings;
 
     public bool Verbose { get; private set; }
+
+    /// <summary>How the API is launched.</summary>
+    public ApiOptions Api => new(ApiDll, RateLimiting, ApiSettings, Verbose);
 
     public bool Help { get; private set; }
 

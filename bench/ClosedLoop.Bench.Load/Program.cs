@@ -1,3 +1,5 @@
+using ClosedLoop.Bench.Hosting;
+
 namespace ClosedLoop.Bench.Load;
 
 /// <summary>
@@ -59,6 +61,3 @@ internal interface IBenchmark
 {
     Task RunAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>A failure worth one line, not a stack trace: the API did not start, an import failed, ….</summary>
-internal sealed class BenchException(string message) : Exception(message);

@@ -31,11 +31,18 @@ public static class PersistenceServiceCollectionExtensions
     }
 
     /// <summary>Registers a module's DbContext on the configured provider, in the module's schema.</summary>
+    /// <remarks>
+    /// The options are built once (singleton), not for every context: they depend only on the settings, and building
+    /// them per request (parsing the connection string, creating the SQLite directory, and EF matching the result to
+    /// its internal service provider) was a measurable part of every request (bench/README.md, Cases list).
+    /// </remarks>
     public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services)
         where TContext : DbContext, IModuleDbContext
     {
-        services.AddDbContext<TContext>((sp, options) =>
-            Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, TContext.Schema));
+        services.AddDbContext<TContext>(
+            (sp, options) => Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, TContext.Schema),
+            contextLifetime: ServiceLifetime.Scoped,
+            optionsLifetime: ServiceLifetime.Singleton);
         services.AddSingleton(new ModuleDbContextRegistration(typeof(TContext), TContext.Schema));
         return services;
     }

@@ -1,5 +1,5 @@
 using ClosedLoop.Bench.Load.Data;
-using ClosedLoop.Bench.Load.Hosting;
+using ClosedLoop.Bench.Hosting;
 using ClosedLoop.Bench.Load.Reporting;
 using Microsoft.Data.Sqlite;
 
@@ -52,7 +52,7 @@ internal sealed class BulkBenchmark(BenchOptions options, Report report) : IBenc
         {
             var apiDatabase = await databases.CreateAsync($"closedloop_bulk_{rep}", cancellationToken);
             ItemsTable table;
-            await using (var api = await ApiProcess.StartAsync(options, provider, apiDatabase, cancellationToken))
+            await using (var api = await ApiProcess.StartAsync(options.Api, provider, apiDatabase, cancellationToken))
             {
                 table = await ItemsTable.CaptureAsync(provider, apiDatabase, cancellationToken);
                 using var http = BenchHttp.Create(api.BaseAddress, 2, TimeSpan.FromMinutes(30));

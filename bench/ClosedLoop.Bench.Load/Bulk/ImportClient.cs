@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ClosedLoop.Bench.Hosting;
 
 namespace ClosedLoop.Bench.Load.Bulk;
 

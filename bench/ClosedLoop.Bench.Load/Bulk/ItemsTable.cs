@@ -1,5 +1,5 @@
 using System.Data.Common;
-using ClosedLoop.Bench.Load.Hosting;
+using ClosedLoop.Bench.Hosting;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using ClosedLoop.Bench.Load.Data;
-using ClosedLoop.Bench.Load.Hosting;
+using ClosedLoop.Bench.Hosting;
 using ClosedLoop.Bench.Load.Reporting;
 
 namespace ClosedLoop.Bench.Load.Load;
@@ -31,7 +31,7 @@ internal sealed class LoadBenchmark(BenchOptions options, Report report) : IBenc
         await using var databases = await BenchDatabase.StartAsync(provider, cancellationToken);
         report.Line($"[{provider}] {databases.Description}");
         var connectionString = await databases.CreateAsync("closedloop_load", cancellationToken);
-        await using var api = await ApiProcess.StartAsync(options, provider, connectionString, cancellationToken);
+        await using var api = await ApiProcess.StartAsync(options.Api, provider, connectionString, cancellationToken);
         using var http = BenchHttp.Create(api.BaseAddress, options.Concurrency, TimeSpan.FromSeconds(30));
         await CheckOneAsync(http, cancellationToken);
 

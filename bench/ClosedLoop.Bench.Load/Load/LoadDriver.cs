@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using ClosedLoop.Bench.Hosting;
 using ClosedLoop.Bench.Load.Reporting;
 
 namespace ClosedLoop.Bench.Load.Load;
@@ -53,8 +54,8 @@ internal sealed class LoadDriver(HttpClient http, int concurrency, TimeSpan warm
             .ToDictionary(g => g.Key, g => g.Sum(f => f.Value));
         return new LoadResult(
             latencies.Length / Math.Max(elapsed, 1e-9),
-            Reporting.Stats.Percentile(latencies, 50),
-            Reporting.Stats.Percentile(latencies, 99),
+            Stats.Percentile(latencies, 50),
+            Stats.Percentile(latencies, 99),
             latencies.Length,
             failures,
             elapsed,

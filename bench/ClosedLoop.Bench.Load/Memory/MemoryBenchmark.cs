@@ -1,6 +1,6 @@
 using ClosedLoop.Bench.Load.Bulk;
 using ClosedLoop.Bench.Load.Data;
-using ClosedLoop.Bench.Load.Hosting;
+using ClosedLoop.Bench.Hosting;
 using ClosedLoop.Bench.Load.Reporting;
 
 namespace ClosedLoop.Bench.Load.Memory;
@@ -47,7 +47,7 @@ internal sealed class MemoryBenchmark(BenchOptions options, Report report) : IBe
         for (var rep = 1; rep <= options.Repetitions; rep++)
         {
             var database = await databases.CreateAsync($"closedloop_memory_{rep}", cancellationToken);
-            await using var api = await ApiProcess.StartAsync(options, provider, database, cancellationToken);
+            await using var api = await ApiProcess.StartAsync(options.Api, provider, database, cancellationToken);
             using var http = BenchHttp.Create(api.BaseAddress, 2, TimeSpan.FromMinutes(60));
             idle.Add(Megabytes(RssSampler.Read(api.ProcessId, "VmRSS")));
             var meters = CpuMeter.For(api.ProcessId, databases.ServerProcessId);

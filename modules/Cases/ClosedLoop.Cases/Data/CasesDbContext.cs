@@ -55,7 +55,10 @@ internal sealed class CasesDbContext(DbContextOptions<CasesDbContext> options)
             b.HasIndex(c => new { c.Status, c.DueSort, c.Id });
             b.HasIndex(c => new { c.TeamId, c.DueSort, c.Id });
             b.HasIndex(c => new { c.AssigneeId, c.DueSort, c.Id });
-            b.HasIndex(c => new { c.Priority, c.DueSort, c.Id });
+
+            // Priority descending: also the order of sort=priority (priority down, then due time, then id), which an
+            // ascending index can only give by sorting every matching case.
+            b.HasIndex(c => new { c.Priority, c.DueSort, c.Id }).IsDescending(true, false, false);
             b.HasIndex(c => new { c.Level, c.DueSort, c.Id });
             b.HasIndex(c => new { c.CustomerId, c.DueSort, c.Id });
 

@@ -161,7 +161,8 @@ namespace ClosedLoop.Cases.Data.Migrations.SqlServer
 
                     b.HasIndex("Level", "DueSort", "Id");
 
-                    b.HasIndex("Priority", "DueSort", "Id");
+                    b.HasIndex("Priority", "DueSort", "Id")
+                        .IsDescending(true, false, false);
 
                     b.HasIndex("Status", "DueSort", "Id");
 

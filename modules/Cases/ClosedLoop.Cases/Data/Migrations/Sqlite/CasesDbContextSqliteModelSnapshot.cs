@@ -155,7 +155,8 @@ namespace ClosedLoop.Cases.Data.Migrations.Sqlite
 
                     b.HasIndex("Level", "DueSort", "Id");
 
-                    b.HasIndex("Priority", "DueSort", "Id");
+                    b.HasIndex("Priority", "DueSort", "Id")
+                        .IsDescending(true, false, false);
 
                     b.HasIndex("Status", "DueSort", "Id");
 

@@ -2,14 +2,14 @@ using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 
-namespace ClosedLoop.Bench.Load.Hosting;
+namespace ClosedLoop.Bench.Hosting;
 
 /// <summary>
 /// ClosedLoop.Api as a separate process on a free loopback port, the way it is deployed: started with
 /// <c>dotnet ClosedLoop.Api.dll --port N</c>, ready once <c>/health</c> answers 200, stopped with SIGTERM.
 /// Its log goes to a file (echoed with <c>--verbose</c>) so a full pipe can never stall it.
 /// </summary>
-internal sealed class ApiProcess : IAsyncDisposable
+public sealed class ApiProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(180);
     private readonly Process _process;
@@ -30,7 +30,7 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     public string LogPath { get; }
 
-    public static async Task<ApiProcess> StartAsync(BenchOptions options, Provider provider, string connectionString, CancellationToken cancellationToken)
+    public static async Task<ApiProcess> StartAsync(ApiOptions options, Provider provider, string connectionString, CancellationToken cancellationToken)
     {
         var port = ApiLaunch.FreePort();
         var startInfo = ApiLaunch.StartInfo(options, provider, connectionString, port);

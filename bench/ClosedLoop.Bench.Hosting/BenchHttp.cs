@@ -1,12 +1,13 @@
-namespace ClosedLoop.Bench.Load.Hosting;
+namespace ClosedLoop.Bench.Hosting;
 
-/// <summary>The one HTTP client a run uses: keep-alive, loopback only, no proxy, enough connections for every worker.</summary>
-internal static class BenchHttp
+/// <summary>The one HTTP client a run uses: keep-alive, loopback only, no proxy, enough connections for every worker; the ingest key unless told otherwise.</summary>
+public static class BenchHttp
 {
     public const string IngestKey = "dev-ingest-key";
+    public const string AdminKey = "dev-admin-key";
     public const string ApiKeyHeader = "X-Api-Key";
 
-    public static HttpClient Create(Uri baseAddress, int connections, TimeSpan timeout)
+    public static HttpClient Create(Uri baseAddress, int connections, TimeSpan timeout, string apiKey = IngestKey)
     {
         if (!baseAddress.IsLoopback)
         {
@@ -22,7 +23,7 @@ internal static class BenchHttp
             AutomaticDecompression = System.Net.DecompressionMethods.None,
         };
         var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout };
-        http.DefaultRequestHeaders.Add(ApiKeyHeader, IngestKey);
+        http.DefaultRequestHeaders.Add(ApiKeyHeader, apiKey);
         return http;
     }
 }

@@ -1,20 +1,23 @@
 using ClosedLoop.AppHost;
 using Npgsql;
 
-namespace ClosedLoop.Bench.Load.Hosting;
+namespace ClosedLoop.Bench.Hosting;
 
 /// <summary>Where the benchmark's databases live: fresh, empty ones on demand, all thrown away at the end.</summary>
-internal abstract class BenchDatabase : IAsyncDisposable
+public abstract class BenchDatabase : IAsyncDisposable
 {
     public abstract Provider Provider { get; }
 
     /// <summary>What the results table says about the engine's settings.</summary>
     public abstract string Description { get; }
 
-    public static async Task<BenchDatabase> StartAsync(Provider provider, CancellationToken cancellationToken) => provider switch
+    public static Task<BenchDatabase> StartAsync(Provider provider, CancellationToken cancellationToken) => StartAsync(provider, null, cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(Provider, CancellationToken)"/>; <paramref name="serverLog"/> receives the PostgreSQL server's log, line by line.</summary>
+    public static async Task<BenchDatabase> StartAsync(Provider provider, Action<string>? serverLog, CancellationToken cancellationToken) => provider switch
     {
         Provider.Sqlite => new SqliteDatabases(),
-        _ => new PostgresDatabases(await LocalPostgres.StartAsync(cancellationToken: cancellationToken)),
+        _ => new PostgresDatabases(await LocalPostgres.StartAsync(serverLog, cancellationToken)),
     };
 
     /// <summary>The database server's main process (its backends are its children), or null when it runs in-process.</summary>

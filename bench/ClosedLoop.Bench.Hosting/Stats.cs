@@ -1,6 +1,6 @@
-namespace ClosedLoop.Bench.Load.Reporting;
+namespace ClosedLoop.Bench.Hosting;
 
-internal static class Stats
+public static class Stats
 {
     /// <summary>The median of the repetitions (the mean of the middle two for an even count).</summary>
     public static double Median(IEnumerable<double> values)

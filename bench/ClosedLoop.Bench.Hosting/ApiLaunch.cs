@@ -4,12 +4,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 
-namespace ClosedLoop.Bench.Load.Hosting;
+namespace ClosedLoop.Bench.Hosting;
 
 /// <summary>How the API is launched: which build, which runtime, which port, and its configuration.</summary>
-internal static class ApiLaunch
+public static class ApiLaunch
 {
-    public static ProcessStartInfo StartInfo(BenchOptions options, Provider provider, string connectionString, int port)
+    public static ProcessStartInfo StartInfo(ApiOptions options, Provider provider, string connectionString, int port)
     {
         var dll = LocateApi(options);
         var startInfo = new ProcessStartInfo(DotnetHost())
@@ -43,7 +43,7 @@ internal static class ApiLaunch
             }
         }
 
-        foreach (var (key, value) in options.ApiSettings)
+        foreach (var (key, value) in options.Settings)
         {
             environment[key] = value;
         }
@@ -58,7 +58,7 @@ internal static class ApiLaunch
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string LocateApi(BenchOptions options)
+    private static string LocateApi(ApiOptions options)
     {
         var configured = options.ApiDll ?? typeof(ApiLaunch).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "ClosedLoop.ApiAssembly")?.Value;

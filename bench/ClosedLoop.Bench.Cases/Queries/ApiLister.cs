@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using ClosedLoop.Bench.Hosting;
+
+namespace ClosedLoop.Bench.Cases.Queries;
+
+/// <summary><c>GET /api/v1/cases</c> over the run's one keep-alive connection, as the admin (who sees every case).</summary>
+internal sealed class ApiLister(HttpClient http)
+{
+    private static readonly string[] PriorityNames = ["low", "normal", "high", "urgent"];
+
+    /// <summary>The timed call: the whole response is read, as a client must before it can show anything.</summary>
+    public async Task<int> FetchAsync(string query, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri("api/v1/cases?" + query, UriKind.Relative), HttpCompletionOption.ResponseContentRead, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new BenchException($"GET /api/v1/cases?{query} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
+        }
+
+        return body.Length;
+    }
+
+    /// <summary>The page read for checking: ids in order, the next cursor, and where the page ended.</summary>
+    public async Task<ApiPage> GetAsync(string query, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri("api/v1/cases?" + query, UriKind.Relative), cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new BenchException($"GET /api/v1/cases?{query} answered {(int)response.StatusCode}: {body}");
+        }
+
+        using var json = JsonDocument.Parse(body);
+        var items = json.RootElement.GetProperty("items");
+        var ids = new List<Guid>();
+        PagePosition? last = null;
+        var topics = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            var id = item.GetProperty("id").GetGuid();
+            ids.Add(id);
+            topics += item.GetProperty("topics").GetArrayLength();
+            var due = item.GetProperty("dueAt") is { ValueKind: JsonValueKind.String } dueAt
+                ? DateTimeOffset.Parse(dueAt.GetString()!, CultureInfo.InvariantCulture).ToUniversalTime()
+                : Seeding.CaseFaker.NothingDue;
+            last = new PagePosition(Array.IndexOf(PriorityNames, item.GetProperty("priority").GetString()), due, id);
+        }
+
+        var next = json.RootElement.GetProperty("nextCursor") is { ValueKind: JsonValueKind.String } cursor ? cursor.GetString() : null;
+        return new ApiPage(ids, next, last, topics, body.Length);
+    }
+}
+
+/// <summary>A page as the API answered it.</summary>
+internal sealed record ApiPage(IReadOnlyList<Guid> Ids, string? NextCursor, PagePosition? Last, int Topics, int Bytes);
