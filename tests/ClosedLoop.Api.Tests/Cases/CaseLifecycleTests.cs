@@ -82,7 +82,7 @@ public abstract class CaseLifecycleTests<TFactory>(TFactory factory) : IClassFix
         Assert.Equal("Carrier confirms the parcel was held at the depot. <b>not html</b> 🚚", note.Text("text"));
         Assert.Equal(("dev:agent", "Development agent"), (note.GetProperty("actor").Text("id"), note.GetProperty("actor").Text("name")));
 
-        var types = await CaseEventsAsync(id);
+        var types = await factory.CaseEventsAsync(id);
         foreach (var expected in new[] { "CaseOpened", "CaseAcknowledged", "CaseStatusChanged", "CaseResolved", "CaseClosed", "CaseReopened" })
         {
             Assert.Contains(types, t => t.Contains(expected + "IntegrationEvent", StringComparison.Ordinal));
@@ -260,7 +260,7 @@ public abstract class CaseLifecycleTests<TFactory>(TFactory factory) : IClassFix
         var read = await _agent.GetCaseAsync(id);
         Assert.Equal(["created", "escalated", "messageSent"], read.Kinds());
         Assert.Equal("system:workflow", read.GetProperty("timeline")[1].GetProperty("actor").Text("id"));
-        Assert.Contains("\"automatic\":true", Assert.Single(await CaseEventsAsync(id, "CaseEscalatedIntegrationEvent")), StringComparison.Ordinal);
+        Assert.Contains("\"automatic\":true", Assert.Single(await factory.CaseEventsAsync(id, "CaseEscalatedIntegrationEvent")), StringComparison.Ordinal);
     }
 
     /// <summary>A fresh case moved to <paramref name="status"/> through the API.</summary>
@@ -289,17 +289,6 @@ public abstract class CaseLifecycleTests<TFactory>(TFactory factory) : IClassFix
         }
 
         return id;
-    }
-
-    private async Task<List<string>> CaseEventsAsync(Guid caseId, string? type = null)
-    {
-        using var scope = factory.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<Platform.Data.PlatformDbContext>();
-        var table = factory.Provider == DatabaseProvider.Sqlite ? "cases_outbox_messages" : "cases.outbox_messages";
-        var sql = type is null
-            ? "SELECT \"Type\" AS \"Value\" FROM " + table + " WHERE \"Payload\" LIKE '%" + caseId + "%'"
-            : "SELECT \"Payload\" AS \"Value\" FROM " + table + " WHERE \"Type\" LIKE '%" + type + "' AND \"Payload\" LIKE '%" + caseId + "%'";
-        return await db.Database.SqlQueryRaw<string>(sql).ToListAsync();
     }
 
     private async Task ExecuteAsync(params string[] statements)

@@ -37,7 +37,7 @@ public abstract class CaseSlaTests<TFactory>(TFactory factory) : IClassFixture<T
         Assert.Equal("breached", acknowledged.GetProperty("sla").GetProperty("firstResponse").Text("state"));
         Assert.Single(acknowledged.Kinds(), k => k == "slaBreached");
         Assert.False(acknowledged.GetProperty("overdue").GetBoolean());
-        var events = await EventsAsync(id, "CaseSlaBreachedIntegrationEvent");
+        var events = await factory.CaseEventsAsync(id, "CaseSlaBreachedIntegrationEvent");
         Assert.Contains("\"target\":\"firstResponse\"", Assert.Single(events), StringComparison.OrdinalIgnoreCase);
     }
 
@@ -76,7 +76,7 @@ public abstract class CaseSlaTests<TFactory>(TFactory factory) : IClassFixture<T
         var entry = escalated.GetProperty("timeline").EnumerateArray().Single(e => e.Text("kind") == "escalated");
         Assert.Equal("system:sla-monitor", entry.GetProperty("actor").Text("id"));
         Assert.Contains("Untouched", entry.Text("text"));
-        Assert.Contains("\"automatic\":true", Assert.Single(await EventsAsync(id, "CaseEscalatedIntegrationEvent")), StringComparison.Ordinal);
+        Assert.Contains("\"automatic\":true", Assert.Single(await factory.CaseEventsAsync(id, "CaseEscalatedIntegrationEvent")), StringComparison.Ordinal);
 
         // Touched just now by the escalation: a few more monitor passes change nothing.
         await Task.Delay(1_000);
@@ -103,15 +103,6 @@ public abstract class CaseSlaTests<TFactory>(TFactory factory) : IClassFixture<T
         }
 
         throw new Xunit.Sdk.XunitException("The SLA monitor did not act within 10 s.");
-    }
-
-    private async Task<List<string>> EventsAsync(Guid caseId, string type)
-    {
-        using var scope = factory.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<Platform.Data.PlatformDbContext>();
-        var table = factory.Provider == DatabaseProvider.Sqlite ? "cases_outbox_messages" : "cases.outbox_messages";
-        var sql = "SELECT \"Payload\" AS \"Value\" FROM " + table + " WHERE \"Type\" LIKE '%" + type + "' AND \"Payload\" LIKE '%" + caseId + "%'";
-        return await db.Database.SqlQueryRaw<string>(sql).ToListAsync();
     }
 }
 

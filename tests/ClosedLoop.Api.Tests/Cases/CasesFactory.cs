@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ClosedLoop.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 
 namespace ClosedLoop.Api.Tests.Cases;
 
@@ -134,6 +135,18 @@ internal static class CasesHost
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, text);
         return JsonDocument.Parse(text).RootElement;
+    }
+
+    /// <summary>Payloads of the Cases outbox's events of <paramref name="type"/> (or their type names when null) that mention <paramref name="caseId"/>.</summary>
+    public static async Task<List<string>> CaseEventsAsync(this ApiFactory factory, Guid caseId, string? type = null)
+    {
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ClosedLoop.Api.Platform.Data.PlatformDbContext>();
+        var table = factory.Provider == ClosedLoop.Persistence.DatabaseProvider.Sqlite ? "cases_outbox_messages" : "cases.outbox_messages";
+        var sql = type is null
+            ? "SELECT \"Type\" AS \"Value\" FROM " + table + " WHERE \"Payload\" LIKE '%" + caseId + "%'"
+            : "SELECT \"Payload\" AS \"Value\" FROM " + table + " WHERE \"Type\" LIKE '%" + type + "' AND \"Payload\" LIKE '%" + caseId + "%'";
+        return await db.Database.SqlQueryRaw<string>(sql).ToListAsync();
     }
 
     public static HttpClient WithKey(this ApiFactory factory, string key) => factory.Client(key);

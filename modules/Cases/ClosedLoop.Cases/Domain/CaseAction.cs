@@ -23,7 +23,10 @@ internal enum CaseAction
 /// </summary>
 internal static class CaseLifecycle
 {
-    private static readonly CaseStatus[] Open = [CaseStatus.New, CaseStatus.Acknowledged, CaseStatus.InProgress, CaseStatus.WaitingOnCustomer];
+    /// <summary>The statuses in which a case is still being worked (its clocks can still be missed).</summary>
+    public static IReadOnlyList<CaseStatus> OpenStatuses { get; } = [CaseStatus.New, CaseStatus.Acknowledged, CaseStatus.InProgress, CaseStatus.WaitingOnCustomer];
+
+    private static readonly CaseStatus[] Open = [.. OpenStatuses];
 
     private static readonly Dictionary<CaseAction, (CaseStatus[] From, CaseStatus? To)> Table = new()
     {

@@ -8,8 +8,6 @@ namespace ClosedLoop.Cases.Features.Cases;
 /// <summary>Picks the least-loaded available member of a team who works at the case's level (ties: by name).</summary>
 internal static class Assigner
 {
-    private static readonly CaseStatus[] Open = [CaseStatus.New, CaseStatus.Acknowledged, CaseStatus.InProgress, CaseStatus.WaitingOnCustomer];
-
     public static async Task<TeamMember?> LeastLoadedAsync(CasesDbContext db, Team team, EscalationLevel level, CancellationToken cancellationToken)
     {
         var candidates = team.Members.Where(m => m.Available && m.Level >= level).ToList();
@@ -19,8 +17,9 @@ internal static class Assigner
         }
 
         var ids = candidates.Select(m => m.UserId).ToList();
+        var open = CaseLifecycle.OpenStatuses.ToList();
         var load = await db.Cases.AsNoTracking()
-            .Where(c => c.TeamId == team.Id && Open.Contains(c.Status) && c.AssigneeId != null && ids.Contains(c.AssigneeId))
+            .Where(c => c.TeamId == team.Id && open.Contains(c.Status) && c.AssigneeId != null && ids.Contains(c.AssigneeId))
             .GroupBy(c => c.AssigneeId!)
             .Select(g => new { Id = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.Id, x => x.Count, cancellationToken);

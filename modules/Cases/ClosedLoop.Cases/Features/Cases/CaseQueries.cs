@@ -236,7 +236,7 @@ internal static class CaseQueries
         {
             if (open && part.Equals("open", StringComparison.OrdinalIgnoreCase))
             {
-                values.AddRange([(T)(object)CaseStatus.New, (T)(object)CaseStatus.Acknowledged, (T)(object)CaseStatus.InProgress, (T)(object)CaseStatus.WaitingOnCustomer]);
+                values.AddRange(CaseLifecycle.OpenStatuses.Cast<T>());
             }
             else if (Names.TryParse<T>(part, out var value))
             {

@@ -53,7 +53,11 @@ internal sealed partial class SlaMonitor(IServiceScopeFactory scopes, TimeProvid
 
         // Missed targets: the next due time has passed and not every passed target is recorded yet.
         var due = await db.Cases.AsNoTracking()
-            .Where(c => c.DueSort < now && ((c.AcknowledgedAt == null && c.FirstResponseBreachedAt == null) || c.ResolutionBreachedAt == null))
+            // DueSort leads (an index range); the rest picks only cases with a miss still to record, so cases whose
+            // miss is recorded but that stay overdue (unacknowledged) never crowd newer misses out of the batch.
+            .Where(c => c.DueSort < now
+                && ((c.AcknowledgedAt == null && c.FirstResponseBreachedAt == null && c.FirstResponseDueAt < now)
+                    || (c.ResolutionBreachedAt == null && c.PausedSince == null && c.ResolutionDueAt < now)))
             .OrderBy(c => c.DueSort).Select(c => c.Id).Take(Batch).ToListAsync(cancellationToken);
         foreach (var id in due)
         {
