@@ -58,7 +58,40 @@ public static class MessagingServiceCollectionExtensions
             typeof(TEvent),
             typeof(THandler).FullName ?? typeof(THandler).Name,
             typeof(TContext),
-            (sp, e, ct) => sp.GetRequiredService<THandler>().HandleAsync((TEvent)e, ct)));
+            async (sp, events, ct) =>
+            {
+                var handler = sp.GetRequiredService<THandler>();
+                var db = (ModuleDbContext)sp.GetRequiredService(typeof(TContext));
+                for (var i = 0; i < events.Count; i++)
+                {
+                    await handler.HandleAsync((TEvent)events[i], ct);
+                    if (i < events.Count - 1)
+                    {
+                        // The next event sees this one's effects, from a clean change tracker.
+                        await db.SaveChangesAsync(ct);
+                        db.ChangeTracker.Clear();
+                    }
+                }
+            }));
+        return services;
+    }
+
+    /// <summary>
+    /// <typeparamref name="THandler"/> handles batches of <typeparamref name="TEvent"/> in a transaction on
+    /// <typeparamref name="TContext"/>, its own module's DbContext (see <see cref="IIntegrationEventBatchHandler{TEvent}"/>).
+    /// </summary>
+    public static IServiceCollection AddIntegrationEventBatchHandler<TEvent, THandler, TContext>(this IServiceCollection services)
+        where TEvent : IntegrationEvent
+        where THandler : class, IIntegrationEventBatchHandler<TEvent>
+        where TContext : ModuleDbContext
+    {
+        services.AddScoped<THandler>();
+        services.AddIntegrationEvent<TEvent>();
+        services.AddSingleton(new HandlerRegistration(
+            typeof(TEvent),
+            typeof(THandler).FullName ?? typeof(THandler).Name,
+            typeof(TContext),
+            (sp, events, ct) => sp.GetRequiredService<THandler>().HandleAsync(events.Cast<TEvent>().ToList(), ct)));
         return services;
     }
 }

@@ -17,6 +17,9 @@ public abstract class ModuleDbContext : DbContext
     /// <summary>Enums by name: a stored event must not change meaning when an enum gains a member.</summary>
     internal static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
     {
+        // A payload is stored and read back by us, never embedded in HTML: escaping quotes as \u0022 and every
+        // non-ASCII letter as \uXXXX only made it bigger (a routed item's explanation nearly doubled).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
@@ -70,6 +73,10 @@ public abstract class ModuleDbContext : DbContext
         // Due now at the latest, so an event stamped in the future is not held back until then.
         var occurredAt = integrationEvent.OccurredAt.ToUniversalTime();
         var now = DateTimeOffset.UtcNow;
+
+        // Kept as the record of what happened, but settled as written when no module handles the type:
+        // the dispatcher would only settle it at its claim (one more write per event, for nothing).
+        var settled = catalog is not null && !catalog.IsHandled(type);
         return new OutboxMessage
         {
             Id = integrationEvent.Id,
@@ -77,10 +84,8 @@ public abstract class ModuleDbContext : DbContext
             Payload = JsonSerializer.Serialize(integrationEvent, type, SerializerOptions),
             OccurredAt = occurredAt,
             NextAttemptAt = occurredAt < now ? occurredAt : now,
-
-            // Kept as the record of what happened, but settled as written when no module handles the type:
-            // the dispatcher would only settle it at its claim (one more write per event, for nothing).
-            ProcessedAt = catalog is not null && !catalog.IsHandled(type) ? now : null,
+            ProcessedAt = settled ? now : null,
+            LockedUntil = settled ? OutboxMessage.Settled : null,
         };
     }
 

@@ -1,8 +1,8 @@
-using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using ClosedLoop.Persistence;
 using ClosedLoop.SharedKernel;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -75,11 +75,31 @@ public sealed class OutboxDispatcher
         var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(source);
         var (batch, settledUnhandled) = await ClaimAsync(db, cancellationToken);
         var delivered = new List<Guid>(batch.Count);
+        var toHandle = new List<Delivery>(batch.Count);
         foreach (var message in batch)
         {
-            if (await DeliverAsync(db, message, cancellationToken))
+            switch (await ReadAsync(db, message, cancellationToken))
             {
-                delivered.Add(message.Id);
+                case { } delivery:
+                    toHandle.Add(delivery);
+                    break;
+                case null when _catalog.TryGet(message.Type, out _) && !_handlers.Contains(message.Type):
+                    delivered.Add(message.Id);
+                    break;
+            }
+        }
+
+        await HandleAllAsync(toHandle, cancellationToken);
+        foreach (var delivery in toHandle)
+        {
+            if (delivery.Failures is null)
+            {
+                delivered.Add(delivery.Message.Id);
+            }
+            else
+            {
+                var error = delivery.Failures.Count == 1 ? delivery.Failures[0] : new AggregateException(delivery.Failures);
+                await RecordFailureAsync(db, delivery.Message, error, cancellationToken);
             }
         }
 
@@ -90,10 +110,130 @@ public sealed class OutboxDispatcher
             var now = _time.GetUtcNow();
             await db.OutboxMessages
                 .Where(m => delivered.Contains(m.Id) && m.LockToken == token)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ProcessedAt, now).SetProperty(m => m.LockedUntil, (DateTimeOffset?)null).SetProperty(m => m.LastError, (string?)null), cancellationToken);
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ProcessedAt, now).SetProperty(m => m.LockedUntil, OutboxMessage.Settled).SetProperty(m => m.LastError, (string?)null), cancellationToken);
         }
 
         return settledUnhandled + batch.Count;
+    }
+
+    /// <summary>A claimed message with its event, on its way through each of its handlers.</summary>
+    private sealed class Delivery(OutboxMessage message, IntegrationEvent integrationEvent)
+    {
+        public OutboxMessage Message { get; } = message;
+
+        public IntegrationEvent Event { get; } = integrationEvent;
+
+        /// <summary>What each failed handler threw; null while every handler has succeeded.</summary>
+        public List<Exception>? Failures { get; private set; }
+
+        public void Failed(Exception error) => (Failures ??= []).Add(error);
+    }
+
+    /// <summary>
+    /// The message's event, or null when there is nothing to hand over: its type is unknown to this version
+    /// (deferred), nobody handles it, or its payload cannot be read (recorded as a failed attempt).
+    /// </summary>
+    private async Task<Delivery?> ReadAsync(ModuleDbContext source, OutboxMessage message, CancellationToken cancellationToken)
+    {
+        if (!_catalog.TryGet(message.Type, out var eventType))
+        {
+            await DeferUnknownAsync(source, message);
+            return null;
+        }
+
+        if (!_handlers.Contains(message.Type))
+        {
+            // Declared but handled by no module (yet): nothing to do, and nothing worth deserialising.
+            return null;
+        }
+
+        try
+        {
+            var integrationEvent = (IntegrationEvent)(JsonSerializer.Deserialize(message.Payload, eventType, ModuleDbContext.SerializerOptions)
+                ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty payload."));
+            return new Delivery(message, integrationEvent);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await RecordFailureAsync(source, message, ex, cancellationToken);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Every handler gets its turn at each message even when another fails: a broken handler must not hold back
+    /// (or, once parked, starve) the other modules; the inbox skips the ones that succeeded on a retry. Each handler
+    /// takes the batch's messages in their order, all in one transaction; if that fails, one message at a time.
+    /// </summary>
+    private async Task HandleAllAsync(List<Delivery> deliveries, CancellationToken cancellationToken)
+    {
+        foreach (var handler in deliveries.SelectMany(d => _handlers[d.Message.Type]).Distinct())
+        {
+            var mine = deliveries.Where(d => _handlers[d.Message.Type].Contains(handler)).ToList();
+            if (mine.Count == 1 || await HandleBatchAsync(handler, mine, cancellationToken) is not null)
+            {
+                foreach (var delivery in mine)
+                {
+                    if (await HandleBatchAsync(handler, [delivery], cancellationToken) is { } error)
+                    {
+                        delivery.Failed(error);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> for <paramref name="deliveries"/> in ONE transaction on its module's DbContext,
+    /// with one inbox row per message, and commits: a burst of events (an import's thousands of routed items) is a
+    /// few round trips per batch instead of a transaction and several round trips per message. Returns null when
+    /// it committed (or another dispatcher had already handled the one message), else the error, everything rolled back.
+    /// </summary>
+    private async Task<Exception?> HandleBatchAsync(HandlerRegistration handler, List<Delivery> deliveries, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(handler.ContextType);
+
+        // A failure rolls the whole transaction back, so EF's savepoint around each save is two round trips for nothing.
+        db.Database.AutoSavepointsEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            var ids = deliveries.Select(d => d.Message.Id).ToList();
+            var done = (await db.InboxMessages.AsNoTracking()
+                .Where(i => i.Handler == handler.Name && ids.Contains(i.MessageId))
+                .Select(i => i.MessageId)
+                .ToListAsync(cancellationToken)).ToHashSet();
+            var todo = deliveries.Where(d => !done.Contains(d.Message.Id)).ToList();
+            if (todo.Count == 0)
+            {
+                return null;
+            }
+
+            await handler.InvokeMany(scope.ServiceProvider, todo.ConvertAll(d => d.Event), cancellationToken);
+            var now = _time.GetUtcNow();
+            db.InboxMessages.AddRange(todo.Select(d => new InboxMessage { MessageId = d.Message.Id, Handler = handler.Name, ProcessedAt = now }));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (transaction.GetDbTransaction().Connection is not null)
+            {
+                // Still open (the failure was not the commit itself): release its locks before looking further.
+                await transaction.RollbackAsync(CancellationToken.None);
+            }
+
+            if (deliveries.Count > 1)
+            {
+                _logger.LogWarning(ex, "A batch of {Count} {Type} deliveries to {Handler} failed; delivering them one at a time", deliveries.Count, deliveries[0].Message.Type, handler.Name);
+                return ex;
+            }
+
+            // Another dispatcher committed the same delivery first: ours rolled back with its side effects.
+            return ex is DbUpdateException && await AlreadyHandledAsync(handler, deliveries[0].Message.Id, cancellationToken) ? null : ex;
+        }
     }
 
     /// <summary>Leases the next due messages; those no handler wants are settled on the spot and only counted.</summary>
@@ -111,10 +251,10 @@ public sealed class OutboxDispatcher
         if (unhandled.Count > 0)
         {
             // Declared but handled by no module of this version: settle them straight away, without a
-            // lease, a load or a delivery (the same conditions re-checked, as for the lease below).
+            // lease, a load or a delivery (the conditions re-checked as for the lease below).
             settled = await db.OutboxMessages
-                .Where(m => unhandled.Contains(m.Id) && m.ProcessedAt == null && m.FailedAt == null && (m.LockedUntil == null || m.LockedUntil < now))
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ProcessedAt, now), cancellationToken);
+                .Where(m => unhandled.Contains(m.Id) && (m.LockedUntil == null || m.LockedUntil < now))
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ProcessedAt, now).SetProperty(m => m.LockedUntil, OutboxMessage.Settled), cancellationToken);
         }
 
         var due = candidates.Select(m => m.Id).Except(unhandled).ToList();
@@ -126,69 +266,17 @@ public sealed class OutboxDispatcher
         var token = Guid.NewGuid();
         var leasedUntil = now + _options.Lease;
         await db.OutboxMessages
-            // The same conditions as above, re-checked: another replica may have settled, failed or parked a row since.
-            .Where(m => due.Contains(m.Id) && m.ProcessedAt == null && m.FailedAt == null && m.NextAttemptAt <= now
-                && (m.LockedUntil == null || m.LockedUntil < now))
+            // Re-checked: another replica may have leased, settled, parked or deferred a row since. A settled or parked
+            // row is leased forever (OutboxMessage.Settled), so the lock alone tells; naming ProcessedAt/FailedAt here
+            // would let PostgreSQL use the partial index of pending rows, which it does whenever its statistics still
+            // see few of them (an import's burst): a walk over every pending row per claim instead of one key lookup each.
+            .Where(m => due.Contains(m.Id) && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockToken, token).SetProperty(m => m.LockedUntil, leasedUntil), cancellationToken);
         var batch = await db.OutboxMessages.AsNoTracking()
             .Where(m => due.Contains(m.Id) && m.LockToken == token)
             .OrderBy(m => m.NextAttemptAt)
             .ToListAsync(cancellationToken);
         return (batch, settled);
-    }
-
-    /// <summary>Runs every handler of the message; true when all succeeded and the message can be settled.</summary>
-    private async Task<bool> DeliverAsync(ModuleDbContext source, OutboxMessage message, CancellationToken cancellationToken)
-    {
-        if (!_catalog.TryGet(message.Type, out var eventType))
-        {
-            await DeferUnknownAsync(source, message);
-            return false;
-        }
-
-        if (!_handlers.Contains(message.Type))
-        {
-            // Declared but handled by no module (yet): nothing to do, and nothing worth deserialising.
-            return true;
-        }
-
-        try
-        {
-            {
-                var integrationEvent = (IntegrationEvent)(JsonSerializer.Deserialize(message.Payload, eventType, ModuleDbContext.SerializerOptions)
-                    ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty payload."));
-                // Every handler gets its turn even when one fails: a broken handler must not hold back (or,
-                // once parked, starve) the other modules. The inbox skips the ones that succeeded on retry.
-                List<Exception>? failures = null;
-                foreach (var handler in _handlers[message.Type])
-                {
-                    try
-                    {
-                        await HandleOnceAsync(handler, message.Id, integrationEvent, cancellationToken);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                    {
-                        (failures ??= []).Add(ex);
-                    }
-                }
-
-                if (failures is { Count: 1 })
-                {
-                    ExceptionDispatchInfo.Throw(failures[0]);
-                }
-                else if (failures is not null)
-                {
-                    throw new AggregateException(failures);
-                }
-            }
-
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            await RecordFailureAsync(source, message, ex, cancellationToken);
-            return false;
-        }
     }
 
     /// <summary>
@@ -202,35 +290,6 @@ public sealed class OutboxDispatcher
         await source.OutboxMessages
             .Where(m => m.Id == message.Id && m.LockToken == message.LockToken)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, later).SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
-    }
-
-    private async Task HandleOnceAsync(HandlerRegistration handler, Guid messageId, IntegrationEvent integrationEvent, CancellationToken cancellationToken)
-    {
-        await using var scope = _scopes.CreateAsyncScope();
-        var db = (ModuleDbContext)scope.ServiceProvider.GetRequiredService(handler.ContextType);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await db.InboxMessages.AnyAsync(i => i.MessageId == messageId && i.Handler == handler.Name, cancellationToken))
-        {
-            return;
-        }
-
-        await handler.Invoke(scope.ServiceProvider, integrationEvent, cancellationToken);
-        db.InboxMessages.Add(new InboxMessage { MessageId = messageId, Handler = handler.Name, ProcessedAt = _time.GetUtcNow() });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            await transaction.RollbackAsync(CancellationToken.None);
-            if (!await AlreadyHandledAsync(handler, messageId, cancellationToken))
-            {
-                throw;
-            }
-
-            // Another dispatcher committed the same delivery first; ours rolled back with its side effects.
-        }
     }
 
     private async Task<bool> AlreadyHandledAsync(HandlerRegistration handler, Guid messageId, CancellationToken cancellationToken)
@@ -264,7 +323,7 @@ public sealed class OutboxDispatcher
                 s => s.SetProperty(m => m.Attempts, attempts)
                     .SetProperty(m => m.LastError, lastError)
                     .SetProperty(m => m.NextAttemptAt, now + backoff)
-                    .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+                    .SetProperty(m => m.LockedUntil, giveUp ? OutboxMessage.Settled : null)
                     .SetProperty(m => m.FailedAt, giveUp ? now : null),
                 CancellationToken.None);
     }

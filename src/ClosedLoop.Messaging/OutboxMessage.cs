@@ -15,7 +15,13 @@ internal sealed class OutboxMessage
 
     public DateTimeOffset NextAttemptAt { get; set; }
 
-    /// <summary>A dispatcher's lease, so replicas do not work the same rows at once.</summary>
+    /// <summary>
+    /// Leased forever: what a settled (processed or parked) message carries in <see cref="LockedUntil"/>, so that a
+    /// lease can tell a free row by <see cref="LockedUntil"/> alone (see the dispatcher's claim).
+    /// </summary>
+    public static readonly DateTimeOffset Settled = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A dispatcher's lease, so replicas do not work the same rows at once; <see cref="Settled"/> once settled.</summary>
     public DateTimeOffset? LockedUntil { get; set; }
 
     public Guid? LockToken { get; set; }

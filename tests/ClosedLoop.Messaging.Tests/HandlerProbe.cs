@@ -9,6 +9,9 @@ internal sealed class HandlerProbe
 
     public bool ShipmentsFail { get; set; }
 
+    /// <summary>Orders whose shipment fails (one poisoned message among good ones).</summary>
+    public ConcurrentDictionary<Guid, bool> FailingOrders { get; } = new();
+
     public TimeSpan Delay { get; set; }
 
     public void Ran(string handler) => _runs.AddOrUpdate(handler, 1, (_, runs) => runs + 1);

@@ -112,7 +112,7 @@ public abstract class OutboxInboxTests : IAsyncLifetime
         var row = await OrdersOutboxAsync(placed.Id);
         Assert.NotNull(row);
         Assert.NotNull(row.ProcessedAt);
-        Assert.Null(row.LockedUntil);
+        Assert.Equal(OutboxMessage.Settled, row.LockedUntil);
         Assert.Equal(0, row.Attempts);
         Assert.Null(row.LastError);
         Assert.Equal(
@@ -241,6 +241,39 @@ public abstract class OutboxInboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task In_a_batch_a_failing_message_fails_alone_and_every_other_message_takes_effect_once()
+    {
+        var placed = new List<OrderPlacedIntegrationEvent>();
+        for (var i = 0; i < 12; i++)
+        {
+            placed.Add(await PlaceOrderAsync(_primary));
+        }
+
+        // A poisoned message in the middle and one at the end of the same batch.
+        _primary.Probe.FailingOrders[placed[5].OrderId] = true;
+        _primary.Probe.FailingOrders[placed[11].OrderId] = true;
+
+        Assert.True(await _primary.Dispatcher.DispatchPendingAsync() >= 12, "The batch was not claimed at once.");
+        await DispatchUntilIdleAsync(_primary);
+
+        foreach (var (order, index) in placed.Select((p, i) => (p, i)))
+        {
+            var poisoned = index is 5 or 11;
+            var row = await OrdersOutboxAsync(order.Id);
+            Assert.NotNull(row);
+            Assert.Equal(poisoned, row.ProcessedAt is null);
+            Assert.Equal(poisoned ? 1 : 0, row.Attempts);
+            Assert.Equal(
+                poisoned ? new Effects(Orders: 1, Shipments: 0, Acknowledged: 1, Shipped: 0) : Once,
+                await EffectsAsync(order.OrderId));
+        }
+
+        // Each poisoned message ran once; the good ones rolled back with it ran again, never twice to effect.
+        Assert.True(_primary.Probe.Runs(nameof(CreateShipmentHandler)) >= 12, "Some message was never handed over.");
+        Assert.Equal(12, _primary.Probe.Runs(nameof(AcknowledgeOrderHandler)));
+    }
+
+    [Fact]
     public async Task A_message_that_keeps_failing_is_parked_after_MaxAttempts_and_no_longer_picked_up()
     {
         _primary.Probe.ShipmentsFail = true;
@@ -259,6 +292,7 @@ public abstract class OutboxInboxTests : IAsyncLifetime
         var parked = await OrdersOutboxAsync(placed.Id);
         Assert.NotNull(parked);
         Assert.NotNull(parked.FailedAt);
+        Assert.Equal(OutboxMessage.Settled, parked.LockedUntil);
         Assert.Null(parked.ProcessedAt);
         Assert.Equal(Replica.MaxAttempts, parked.Attempts);
         Assert.Contains("Simulated carrier outage.", parked.LastError, StringComparison.Ordinal);
@@ -457,7 +491,7 @@ public abstract class OutboxInboxTests : IAsyncLifetime
         Assert.True(await _primary.Dispatcher.DispatchPendingAsync() > 0);
         var settled = (await OrdersOutboxAsync(archived.Id))!;
         Assert.Equal(0, settled.Attempts);
-        Assert.Null(settled.LockedUntil);
+        Assert.Equal(OutboxMessage.Settled, settled.LockedUntil);
         Assert.Empty(await InboxAsync(archived.Id));
         Assert.Empty(await InboxAsync(bulk.Id));
         Assert.NotEmpty(await InboxAsync(placed.Id));

@@ -53,7 +53,7 @@ internal sealed class CreateShipmentHandler(ShippingDbContext db, HandlerProbe p
             await Task.Delay(probe.Delay, cancellationToken);
         }
 
-        if (probe.ShipmentsFail)
+        if (probe.ShipmentsFail || probe.FailingOrders.ContainsKey(integrationEvent.OrderId))
         {
             await db.SaveChangesAsync(cancellationToken);
             throw new InvalidOperationException("Simulated carrier outage.");

@@ -38,7 +38,7 @@ public static class CasesModule
         services.AddScoped<CaseCommands.Services>();
         services.AddScoped<ICasesApi, CasesApi>();
         services.AddSingleton<IDecisionReferenceCheck, TeamReferenceCheck>();
-        services.AddIntegrationEventHandler<FeedbackRoutedIntegrationEvent, OpenCaseOnFeedbackRouted, CasesDbContext>();
+        services.AddIntegrationEventBatchHandler<FeedbackRoutedIntegrationEvent, OpenCaseOnFeedbackRouted, CasesDbContext>();
         services.AddIntegrationEventHandler<CustomerErasedIntegrationEvent, EraseCustomerCases, CasesDbContext>();
         services.AddIntegrationEvent<CaseOpenedIntegrationEvent>();
         services.AddIntegrationEvent<CaseAssignedIntegrationEvent>();

@@ -35,7 +35,7 @@ public static class FeedbackModule
         services.AddRulesEngine<FeedbackFacts>(FeedbackRouting.Input, FeedbackRouting.Describe);
         services.AddSingleton<FeedbackRouter>();
         services.AddIntegrationEvent<FeedbackRoutedIntegrationEvent>();
-        services.AddIntegrationEventHandler<CaseOpenedIntegrationEvent, LinkCaseToFeedback, FeedbackDbContext>();
+        services.AddIntegrationEventBatchHandler<CaseOpenedIntegrationEvent, LinkCaseToFeedback, FeedbackDbContext>();
         return services;
     }
 

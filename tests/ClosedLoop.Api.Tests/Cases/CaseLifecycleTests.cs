@@ -200,13 +200,13 @@ public abstract class CaseLifecycleTests<TFactory>(TFactory factory) : IClassFix
     {
         var opened = await _ingest.OpenCaseAsync(_agent);
 
-        // Deliver the FeedbackRouted event again, as if the inbox had lost its record of the first delivery: the
-        // unique feedback id still keeps it to one case.
+        // Deliver the FeedbackRouted event again, as if the inbox had lost its record of the first delivery and the
+        // message had never been settled: the unique feedback id still keeps it to one case.
         var sqlite = factory.Provider == DatabaseProvider.Sqlite;
         var routedRow = $"\"Type\" LIKE '%FeedbackRoutedIntegrationEvent' AND \"Payload\" LIKE '%{opened.GetProperty("feedbackId").GetGuid()}%'";
         await ExecuteAsync(
             sqlite ? "DELETE FROM cases_inbox_messages" : "DELETE FROM cases.inbox_messages",
-            (sqlite ? "UPDATE feedback_outbox_messages" : "UPDATE feedback.outbox_messages") + $" SET \"ProcessedAt\" = NULL WHERE {routedRow}");
+            (sqlite ? "UPDATE feedback_outbox_messages" : "UPDATE feedback.outbox_messages") + $" SET \"ProcessedAt\" = NULL, \"LockedUntil\" = NULL WHERE {routedRow}");
         await WaitUntilAsync(async () => await ScalarAsync((sqlite ? "SELECT COUNT(*) AS \"Value\" FROM feedback_outbox_messages" : "SELECT COUNT(*) AS \"Value\" FROM feedback.outbox_messages") + $" WHERE \"ProcessedAt\" IS NULL AND {routedRow}") == 0);
 
         var page = await _agent.GetFromJsonAsync<JsonElement>($"/api/v1/cases?customerId={opened.GetProperty("customerId").GetGuid()}");

@@ -5,15 +5,22 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClosedLoop.Feedback.Features;
 
-/// <summary>Remembers which case follows up a piece of feedback, so that <c>GET /api/v1/feedback/{id}</c> can point to it.</summary>
-internal sealed class LinkCaseToFeedback(FeedbackDbContext db) : IIntegrationEventHandler<CaseOpenedIntegrationEvent>
+/// <summary>
+/// Remembers which case follows up a piece of feedback, so that <c>GET /api/v1/feedback/{id}</c> can point to it.
+/// A batch at a time: an import opens thousands of cases in a burst.
+/// </summary>
+internal sealed class LinkCaseToFeedback(FeedbackDbContext db) : IIntegrationEventBatchHandler<CaseOpenedIntegrationEvent>
 {
-    public async Task HandleAsync(CaseOpenedIntegrationEvent opened, CancellationToken cancellationToken)
+    public async Task HandleAsync(IReadOnlyList<CaseOpenedIntegrationEvent> events, CancellationToken cancellationToken)
     {
-        var item = await db.Items.FirstOrDefaultAsync(i => i.Id == opened.FeedbackId, cancellationToken);
-        if (item is not null && item.CaseId is null)
+        var ids = events.Select(e => e.FeedbackId).Distinct().ToList();
+        var items = await db.Items.Where(i => ids.Contains(i.Id) && i.CaseId == null).ToDictionaryAsync(i => i.Id, cancellationToken);
+        foreach (var opened in events)
         {
-            item.CaseId = opened.CaseId;
+            if (items.TryGetValue(opened.FeedbackId, out var item) && item.CaseId is null)
+            {
+                item.CaseId = opened.CaseId;
+            }
         }
     }
 }

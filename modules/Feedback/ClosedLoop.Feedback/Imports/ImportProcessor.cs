@@ -1,9 +1,11 @@
+using System.Numerics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Domain;
 using ClosedLoop.Feedback.Ingest;
 using ClosedLoop.Feedback.Routing;
+using ClosedLoop.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -44,6 +46,7 @@ internal sealed partial class ImportProcessor(
         var (reader, toRow, progress) = await ImportFile.OpenAsync(db, uploadDb, import, json.Value.SerializerOptions, time, cancellationToken);
         var pause = Options.PauseBetweenChunks ?? TimeSpan.Zero;
         var chunk = await ReadChunkAsync(reader, toRow, cancellationToken);
+        var committed = 0;
         while (true)
         {
             var commit = CommitAsync(claim, progress, chunk, cancellationToken);
@@ -61,6 +64,13 @@ internal sealed partial class ImportProcessor(
                 }
 
                 throw;
+            }
+
+            // After chunk 1, 2, 4, 8, …: a few times per import, often while the tables are young and grow fastest. The
+            // two whose lookups each chunk makes (by source and external id; customers by external id).
+            if (BitOperations.IsPow2(++committed) && !await DbStatistics.RefreshAsync(db, [typeof(FeedbackItem), typeof(Customer)], cancellationToken))
+            {
+                LogStatisticsRefused(claim.Id);
             }
 
             if (next is null)
@@ -205,4 +215,7 @@ internal sealed partial class ImportProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Import {ImportId} completed: {RowsRead} rows, {Accepted} accepted, {Duplicates} duplicates, {Conflicts} conflicts, {Rejected} rejected")]
     private partial void LogCompleted(Guid importId, long rowsRead, long accepted, long duplicates, long conflicts, long rejected);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Import {ImportId}: the database refused to refresh the feedback tables' statistics; plans may lag the import")]
+    private partial void LogStatisticsRefused(Guid importId);
 }

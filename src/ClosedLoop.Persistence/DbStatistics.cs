@@ -1,0 +1,58 @@
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Npgsql;
+
+namespace ClosedLoop.Persistence;
+
+/// <summary>
+/// Refreshes the planner statistics of a context's tables. A bulk write that grows a table many times over in a
+/// minute (an import into a young database) outruns autovacuum's analyze; PostgreSQL then plans with the sizes it
+/// saw before and, for instance, reads every row of a source to find a chunk's keys instead of probing for each.
+/// </summary>
+public static class DbStatistics
+{
+    /// <summary>
+    /// Runs <c>ANALYZE</c> (PostgreSQL) or <c>UPDATE STATISTICS</c> (SQL Server) on the tables of <paramref name="entities"/>
+    /// (each about a second on PostgreSQL for a table of wide rows: name only the ones whose plans matter). SQLite keeps
+    /// no statistics unless asked, and its plans here do not need them: nothing is done.
+    /// </summary>
+    /// <returns>False when the database refused (e.g. the role does not own the tables); the caller's work goes on.</returns>
+    public static async Task<bool> RefreshAsync(DbContext db, IReadOnlyCollection<Type> entities, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(entities);
+        var connection = db.Database.GetDbConnection();
+        if (connection is not NpgsqlConnection and not SqlConnection)
+        {
+            return true;
+        }
+
+        var helper = db.GetService<Microsoft.EntityFrameworkCore.Storage.ISqlGenerationHelper>();
+        var tables = entities
+            .Select(t => db.Model.FindEntityType(t) ?? throw new ArgumentException($"{t.Name} is not an entity of {db.GetType().Name}.", nameof(entities)))
+            .Where(e => e.GetTableName() is not null)
+            .Select(e => helper.DelimitIdentifier(e.GetTableName()!, e.GetSchema()))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        if (tables.Count == 0)
+        {
+            return true;
+        }
+
+        var sql = connection is NpgsqlConnection
+            ? $"ANALYZE {string.Join(", ", tables)}"
+            : string.Join(";\n", tables.Select(t => $"UPDATE STATISTICS {t}"));
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync(sql, cancellationToken);
+            return true;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+    }
+}
