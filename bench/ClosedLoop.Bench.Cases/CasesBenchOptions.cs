@@ -13,7 +13,8 @@ internal sealed class CasesBenchOptions
         usage: ClosedLoop.Bench.Cases [options]
           --provider sqlite|postgres|both  database behind the API (default both)
           --cases N                        cases seeded (default 1000000)
-          --repetitions N                  timed runs of each query, API and SQL alternating; medians reported (default 30)
+          --repetitions N                  timed rounds of each mode; medians reported (default 30)
+          --block N                        back-to-back mode: calls per block (default 10; 0: one-at-a-time mode only)
           --warmup N                       untimed rounds over every query first, for at least --warmup-seconds (default 20)
           --warmup-seconds S               (default 20)
           --only a,c,...                   only these queries (keys as in the table)
@@ -31,6 +32,9 @@ internal sealed class CasesBenchOptions
     public int Cases { get; private set; } = 1_000_000;
 
     public int Repetitions { get; private set; } = 30;
+
+    /// <summary>Calls per block in the back-to-back mode; 0 leaves that mode out.</summary>
+    public int Block { get; private set; } = 10;
 
     public int Warmup { get; private set; } = 20;
 
@@ -103,6 +107,8 @@ internal sealed class CasesBenchOptions
                 return Number(name, value, 20_000, 10_000_000, v => Cases = v);
             case "--repetitions":
                 return Number(name, value, 1, 1_000, v => Repetitions = v);
+            case "--block":
+                return Number(name, value, 0, 100, v => Block = v);
             case "--warmup":
                 return Number(name, value, 0, 1_000, v => Warmup = v);
             case "--deep-pages":

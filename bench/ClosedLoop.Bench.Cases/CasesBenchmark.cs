@@ -12,7 +12,8 @@ namespace ClosedLoop.Bench.Cases;
 /// Per provider: a fresh database migrated and seeded with teams by the API itself; a million cases bulk-loaded into
 /// its tables; a capture pass (the API with its SQL logged and, on PostgreSQL, every plan it ran) that checks each
 /// page against the hand-written SQL and records the plans; then a timed pass against a fresh API process, in rounds
-/// over every query, each alternating between the API over HTTP and the SQL; medians compared.
+/// over every query, API over HTTP and SQL one call at a time alternating, then (unless --block 0) in blocks of
+/// back-to-back calls; medians compared per mode.
 /// </summary>
 internal sealed class CasesBenchmark(CasesBenchOptions options, TextWriter output)
 {
@@ -28,7 +29,8 @@ internal sealed class CasesBenchmark(CasesBenchOptions options, TextWriter outpu
         output.WriteLine("# ClosedLoop bench: cases list");
         output.WriteLine($"machine: {Environment.ProcessorCount} cores, {memory:0} GB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
         output.WriteLine($"{options.Cases:N0} cases; page size {ListQuery.PageSize}; warm-up: {options.Warmup} rounds and at least {options.WarmupTime.TotalSeconds:N0} s; "
-            + $"{options.Repetitions} timed rounds over every query, API and SQL alternating (medians)");
+            + $"{options.Repetitions} timed rounds over every query, API and SQL alternating one call at a time"
+            + (options.Block > 0 ? $", then {options.Repetitions} rounds of blocks of {options.Block} back-to-back calls" : "") + " (medians)");
         var total = Stopwatch.StartNew();
         foreach (var provider in options.Providers)
         {
@@ -36,8 +38,8 @@ internal sealed class CasesBenchmark(CasesBenchOptions options, TextWriter outpu
         }
 
         output.WriteLine();
-        output.WriteLine("| provider | query | API median ms | SQL median ms | API ÷ SQL | plan of the API's statement | full scan | cases rows read | same page |");
-        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        output.WriteLine("| provider | query | API ms, one at a time | SQL ms | API ÷ SQL | API ms, back to back | SQL ms | API ÷ SQL | API CPU ms per call | bench CPU ms per SQL call | plan of the API's statement | full scan | cases rows read | same page |");
+        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var row in _rows)
         {
             output.WriteLine("| " + string.Join(" | ", row) + " |");
@@ -105,9 +107,15 @@ internal sealed class CasesBenchmark(CasesBenchOptions options, TextWriter outpu
         await using (var api = await ApiProcess.StartAsync(options.Api, provider, connectionString, cancellationToken))
         {
             using var http = BenchHttp.Create(api.BaseAddress, 1, TimeSpan.FromMinutes(2), BenchHttp.AdminKey);
-            var rounds = new Rounds(http, new ApiLister(http), sql, queries, captures);
+            using var apiProcess = System.Diagnostics.Process.GetProcessById(api.ProcessId);
+            var rounds = new Rounds(http, new ApiLister(http), sql, queries, captures, apiProcess);
             await rounds.WarmUpAsync(options.Warmup, options.WarmupTime, cancellationToken);
-            await rounds.MeasureAsync(options.Repetitions, cancellationToken);
+            await rounds.MeasureOneAtATimeAsync(options.Repetitions, cancellationToken);
+            if (options.Block > 0)
+            {
+                await rounds.MeasureBackToBackAsync(options.Repetitions, options.Block, cancellationToken);
+            }
+
             Line(provider, $"measured; 1-minute load average during the rounds {rounds.LoadAverage:N1} (median; this run's API, database and driver account for about 1-2 of it)");
             Report(provider, rounds, queries, captures);
             if (options.HoldSeconds > 0)
@@ -120,24 +128,32 @@ internal sealed class CasesBenchmark(CasesBenchOptions options, TextWriter outpu
 
     private void Report(Provider provider, Rounds rounds, IReadOnlyList<ListQuery> queries, Dictionary<string, CapturedQuery> captures)
     {
-        var alive = Stats.Median(rounds.Alive);
-        Line(provider, $"GET /alive: median {Ms(alive)} ms");
-        _rows.Add([provider.ToString(), "GET /alive (no database: the HTTP floor)", Ms(alive), "–", "–", "–", "–", "–", "–"]);
+        var blocks = options.Block > 0;
+        var (alive, aliveBlock) = (Stats.Median(rounds.OneAtATime.Alive), Stats.Median(rounds.BackToBack.Alive));
+        var cpu = rounds.BackToBack;
+        Line(provider, $"GET /alive: median {Ms(alive)} ms one at a time" + (blocks ? $", {Ms(aliveBlock)} ms back to back, API CPU {Ms(cpu.CpuPerCall("alive"))} ms per call" : ""));
+        _rows.Add([provider.ToString(), "GET /alive (no database: the HTTP floor)", Ms(alive), "–", "–", blocks ? Ms(aliveBlock) : "–", "–", "–", blocks ? Ms(cpu.CpuPerCall("alive")) : "–", "–", "–", "–", "–", "–"]);
         foreach (var query in queries)
         {
             var captured = captures[query.Key];
-            var api = rounds.Api[query.Key].Order().ToList();
-            var sql = rounds.Sql[query.Key].Order().ToList();
-            var (apiMedian, sqlMedian) = (Stats.Median(api), Stats.Median(sql));
-            Line(provider, $"{query.Label}: API median {Ms(apiMedian)} ms (p90 {Ms(Stats.Percentile(api, 90))}), SQL median {Ms(sqlMedian)} ms (p90 {Ms(Stats.Percentile(sql, 90))}), ratio {apiMedian / sqlMedian:N2}");
+            var (api, sql) = Medians(rounds.OneAtATime, query.Key);
+            var (apiBlock, sqlBlock) = Medians(rounds.BackToBack, query.Key);
+            Line(provider, $"{query.Label}: one at a time API {Ms(api)} ms, SQL {Ms(sql)} ms, ratio {Ratio(api, sql)}"
+                + (blocks ? $"; back to back API {Ms(apiBlock)} ms, SQL {Ms(sqlBlock)} ms, ratio {Ratio(apiBlock, sqlBlock)}; "
+                    + $"CPU per call: API process {Ms(cpu.CpuPerCall("api " + query.Key))} ms, bench process for the SQL {Ms(cpu.CpuPerCall("sql " + query.Key))} ms" : ""));
             var verdict = captured.Verdict;
             _rows.Add(
             [
                 provider.ToString(),
                 query.Label,
-                Ms(apiMedian),
-                Ms(sqlMedian),
-                (apiMedian / sqlMedian).ToString("N2", CultureInfo.InvariantCulture),
+                Ms(api),
+                Ms(sql),
+                Ratio(api, sql),
+                blocks ? Ms(apiBlock) : "–",
+                blocks ? Ms(sqlBlock) : "–",
+                blocks ? Ratio(apiBlock, sqlBlock) : "–",
+                blocks ? Ms(cpu.CpuPerCall("api " + query.Key)) : "–",
+                blocks ? Ms(cpu.CpuPerCall("sql " + query.Key)) : "–",
                 verdict?.Describe() ?? "not captured",
                 verdict is null ? "?" : verdict.FullScan || captured.OtherFullScan ? "**yes**" : "no",
                 verdict?.RowsText ?? "–",
@@ -147,7 +163,11 @@ internal sealed class CasesBenchmark(CasesBenchOptions options, TextWriter outpu
         }
     }
 
-    private static string Ms(double value) => value.ToString(value < 10 ? "N2" : "N1", CultureInfo.InvariantCulture);
+    private static (double Api, double Sql) Medians(Timings timings, string key) => (Stats.Median(timings.Api[key]), Stats.Median(timings.Sql[key]));
+
+    private static string Ratio(double api, double sql) => (api / sql).ToString("N2", CultureInfo.InvariantCulture);
+
+    private static string Ms(double value) => double.IsNaN(value) ? "?" : value.ToString(value < 10 ? "N2" : "N1", CultureInfo.InvariantCulture);
 
     private void Line(Provider provider, string text) => output.WriteLine($"[{provider}] {text}");
 }

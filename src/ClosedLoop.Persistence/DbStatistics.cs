@@ -16,7 +16,7 @@ public static class DbStatistics
 {
     /// <summary>
     /// Runs <c>ANALYZE</c> (PostgreSQL) or <c>UPDATE STATISTICS</c> (SQL Server) on the tables of <paramref name="entities"/>
-    /// (each about a second on PostgreSQL for a table of wide rows: name only the ones whose plans matter). SQLite keeps
+    /// (name only the ones whose plans matter). SQLite keeps
     /// no statistics unless asked, and its plans here do not need them: nothing is done.
     /// </summary>
     /// <returns>False when the database refused (e.g. the role does not own the tables); the caller's work goes on.</returns>
@@ -42,9 +42,11 @@ public static class DbStatistics
             return true;
         }
 
+        // A small sample (3,000 rows instead of 30,000) is plenty to tell the planner how big the table has grown and
+        // that its keys are distinct, and costs a tenth: a full ANALYZE of the items took ~1 s in the middle of an import.
         var sql = connection is NpgsqlConnection
-            ? $"ANALYZE {string.Join(", ", tables)}"
-            : string.Join(";\n", tables.Select(t => $"UPDATE STATISTICS {t}"));
+            ? $"SET default_statistics_target = 10; ANALYZE {string.Join(", ", tables)}; RESET default_statistics_target"
+            : string.Join(";\n", tables.Select(t => $"UPDATE STATISTICS {t} WITH SAMPLE 10 PERCENT"));
         try
         {
             await db.Database.ExecuteSqlRawAsync(sql, cancellationToken);

@@ -79,7 +79,7 @@ internal sealed partial class PageCapture(
     }
 
     /// <summary>The API's statement shortened for the report: the select list of the case columns left out.</summary>
-    public static string Shorten(string sql) => SelectList().Replace(sql.ReplaceLineEndings(" "), "SELECT <all columns> FROM");
+    public static string Shorten(string sql) => SelectList().Replace(sql.ReplaceLineEndings(" "), "SELECT <columns> FROM");
 
     private static bool TouchesCases(string sql) => sql.Contains("cases.case", StringComparison.Ordinal) || sql.Contains("\"cases_case", StringComparison.Ordinal);
 

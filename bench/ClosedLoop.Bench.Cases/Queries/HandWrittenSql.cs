@@ -9,14 +9,21 @@ using NpgsqlTypes;
 namespace ClosedLoop.Bench.Cases.Queries;
 
 /// <summary>
-/// What an engineer would write by hand for the same page: one statement for the page's cases (every column, as
-/// the API reads whole rows; the filter, the team by a subquery on its key; the order; <c>LIMIT 51</c> to know
+/// What an engineer would write by hand for the same page: one statement for the page's cases (the columns the
+/// API reads for a list item, <see cref="ListColumns"/>; the filter, the team by a subquery on its key; the order; <c>LIMIT 51</c> to know
 /// whether a next page exists; after a cursor, a row-value keyset predicate, and for sort=priority the rest of the
 /// cursor's priority and the lower priorities as two limited ranges in one UNION ALL) and one for their topics, on a
 /// pooled connection opened per page. Every value of every row is read into memory, as a mapper would.
 /// </summary>
 internal sealed class HandWrittenSql(Provider provider, string connectionString)
 {
+    /// <summary>What the API selects for a list (ClosedLoop.Cases' CaseListRow): the item's fields and the cursor's.</summary>
+    public static readonly IReadOnlyList<string> ListColumns =
+    [
+        "Id", "FeedbackId", "CustomerId", "Status", "Priority", "Level", "TeamKey", "AssigneeId", "AssigneeName", "Loop",
+        "Tags", "Score", "Category", "Sentiment", "OpenedAt", "LastActivityAt", "DueSort", "Version",
+    ];
+
     private readonly CasesSchema _schema = new(provider);
 
     public Provider Provider => provider;
@@ -157,7 +164,7 @@ internal sealed class HandWrittenSql(Provider provider, string connectionString)
             parameters.Add(("topic", topic));
         }
 
-        var columns = string.Join(", ", CaseColumn.All.Select(col => $"c.\"{col.Name}\""));
+        var columns = string.Join(", ", ListColumns.Select(name => $"c.\"{name}\""));
         string Select(IEnumerable<string> conditions, string order)
         {
             var all = conditions.ToList();

@@ -9,7 +9,8 @@ namespace ClosedLoop.Bench.Load.Bulk;
 /// Per provider and repetition: a fresh API on a fresh database imports the generated CSV through
 /// <c>POST /api/v1/imports</c> (timed until the job reports completed); then, with the API stopped, the
 /// same rows go into an identical, empty items table in a separate database by raw multi-row INSERT (and
-/// binary COPY on PostgreSQL). Reports medians and the import rate as a fraction of each floor.
+/// binary COPY on PostgreSQL). Reports medians and the import rate as a fraction of each floor, and when the
+/// import's downstream effects (cases opened, linked back) were all done.
 /// </summary>
 internal sealed class BulkBenchmark(BenchOptions options, Report report) : IBenchmark
 {
@@ -26,7 +27,7 @@ internal sealed class BulkBenchmark(BenchOptions options, Report report) : IBenc
             await CsvFile.WriteAsync(warmupCsv, GenerateWarmup(options.WarmupRows), cancellationToken);
             var rows = RawRow.From(records);
             report.Line($"bulk: {options.Rows:N0} rows, CSV {bytes / 1024.0 / 1024:N1} MB; warm-up import of {options.WarmupRows:N0} other rows first");
-            report.Table("provider", "import rows/s", "raw INSERT rows/s", "COPY rows/s", "import ÷ INSERT", "import ÷ COPY", "import s", "accepted");
+            report.Table("provider", "import rows/s", "raw INSERT rows/s", "COPY rows/s", "import ÷ INSERT", "import ÷ COPY", "import s", "all effects done s", "done rows/s ÷ INSERT", "accepted");
             foreach (var provider in options.Providers)
             {
                 await RunProviderAsync(provider, csv, warmupCsv, rows, cancellationToken);
@@ -48,6 +49,7 @@ internal sealed class BulkBenchmark(BenchOptions options, Report report) : IBenc
         var imports = new List<ImportResult>();
         var inserts = new List<double>();
         var copies = new List<double>();
+        var settled = new List<TimeSpan>();
         for (var rep = 1; rep <= options.Repetitions; rep++)
         {
             var apiDatabase = await databases.CreateAsync($"closedloop_bulk_{rep}", cancellationToken);
@@ -62,12 +64,24 @@ internal sealed class BulkBenchmark(BenchOptions options, Report report) : IBenc
                     // Other source and customers, so the measured import still creates every row it writes.
                     var warmup = await ImportClient.ImportAsync(http, warmupCsv, ImportTimeout, _ => { }, cancellationToken);
                     report.Line($"[{provider}] rep {rep}: warm-up import {warmup.Status}, {Report.Number(warmup.Accepted)} rows in {warmup.Elapsed.TotalSeconds:N1} s (not counted)");
+
+                    // Its cases opened and the runtime's background compilation of what it ran finished: otherwise both
+                    // go on during the timed import (the JIT's tier-up thread alone took a fifth of the machine there).
+                    var drained = await OutboxBacklog.WaitUntilSettledAsync(provider, apiDatabase, ImportTimeout, cancellationToken);
+                    var quiet = await WaitUntilIdleAsync(api.ProcessId, cancellationToken);
+                    report.Line($"[{provider}] rep {rep}: warm-up's outbox empty after {drained.TotalSeconds:N1} s, API idle after {quiet.TotalSeconds:N1} s more");
                 }
 
                 var meters = CpuMeter.For(api.ProcessId, databases.ServerProcessId);
                 var before = CpuMeter.Snapshot(meters);
                 imports.Add(await ImportClient.ImportAsync(http, csv, ImportTimeout, line => report.Line($"[{provider}] rep {rep}: {line}"), cancellationToken));
                 report.Line($"[{provider}] rep {rep}: import {CpuMeter.DescribeCores(before, CpuMeter.Snapshot(meters), imports[^1].Elapsed.TotalSeconds)}");
+
+                // What the import set in motion (a case per routed item that asks for one, its link back) is done
+                // when every outbox is empty: the time a user waits for the last case, counted from the upload too.
+                var after = await OutboxBacklog.WaitUntilSettledAsync(provider, apiDatabase, ImportTimeout, cancellationToken);
+                settled.Add(imports[^1].Elapsed + after);
+                report.Line($"[{provider}] rep {rep}: every outbox empty {after.TotalSeconds:N1} s after the import completed");
             }
 
             var import = imports[^1];
@@ -101,7 +115,28 @@ internal sealed class BulkBenchmark(BenchOptions options, Report report) : IBenc
             Report.Number(importRate / insertRate, "N2"),
             copies.Count == 0 ? "–" : Report.Number(importRate / copyRate, "N2"),
             Report.Number(Stats.Median(imports.Select(i => i.Elapsed.TotalSeconds)), "N1"),
+            Report.Number(Stats.Median(settled.Select(s => s.TotalSeconds)), "N1"),
+            Report.Number(Stats.Median(settled.Select(s => rows.Count / s.TotalSeconds)) / insertRate, "N2"),
             string.Join(" / ", imports.Select(i => Report.Number(i.Accepted))));
+    }
+
+    /// <summary>Waits until the API uses under 5 % of a core over two seconds (at most a minute).</summary>
+    private static async Task<TimeSpan> WaitUntilIdleAsync(int apiProcessId, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var meter = CpuMeter.Process("api", apiProcessId);
+        var window = TimeSpan.FromSeconds(2);
+        while (clock.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            var before = meter.Read();
+            await Task.Delay(window, cancellationToken);
+            if ((meter.Read() - before) / window.TotalSeconds < 0.05)
+            {
+                break;
+            }
+        }
+
+        return clock.Elapsed;
     }
 
     private static IEnumerable<FeedbackRecord> GenerateWarmup(int count)

@@ -180,29 +180,32 @@ internal static class CaseQueries
     /// Up to <paramref name="count"/> cases after <paramref name="after"/>, each read as one range of an index that ends
     /// in the sort (see <see cref="Data.CasesDbContext"/>), so a page deep behind the cursor costs what the first one does.
     /// </summary>
-    private static async Task<List<Case>> PageAsync(IQueryable<Case> cases, bool byPriority, Cursor? after, int count, CancellationToken cancellationToken)
+    private static async Task<List<CaseListRow>> PageAsync(IQueryable<Case> cases, bool byPriority, Cursor? after, int count, CancellationToken cancellationToken)
     {
         if (after is null)
         {
-            return await (byPriority ? ByPriority(cases) : ByDue(cases)).Take(count).ToListAsync(cancellationToken);
+            return await Rows(byPriority ? ByPriority(cases) : ByDue(cases), count, cancellationToken);
         }
 
         if (!byPriority)
         {
-            return await ByDue(After(cases, after)).Take(count).ToListAsync(cancellationToken);
+            return await Rows(ByDue(After(cases, after)), count, cancellationToken);
         }
 
         // Priority runs down and due time up, so no single range starts at the cursor: the rest of the cursor's
         // priority first, then (only when that runs out) the lower priorities.
         var priority = after.Priority;
-        var page = await ByDue(After(cases.Where(c => c.Priority == priority), after)).Take(count).ToListAsync(cancellationToken);
+        var page = await Rows(ByDue(After(cases.Where(c => c.Priority == priority), after)), count, cancellationToken);
         if (page.Count < count)
         {
-            page.AddRange(await ByPriority(cases.Where(c => c.Priority < priority)).Take(count - page.Count).ToListAsync(cancellationToken));
+            page.AddRange(await Rows(ByPriority(cases.Where(c => c.Priority < priority)), count - page.Count, cancellationToken));
         }
 
         return page;
     }
+
+    private static Task<List<CaseListRow>> Rows(IOrderedQueryable<Case> cases, int count, CancellationToken cancellationToken) =>
+        cases.Take(count).Select(CaseListRow.FromCase).ToListAsync(cancellationToken);
 
     private static IOrderedQueryable<Case> ByDue(IQueryable<Case> cases) => cases.OrderBy(c => c.DueSort).ThenBy(c => c.Id);
 
@@ -253,7 +256,7 @@ internal static class CaseQueries
 
     private sealed record Cursor(CasePriority Priority, DateTimeOffset Due, Guid Id)
     {
-        public static string Encode(Case c, bool byPriority) => Convert.ToBase64String(Encoding.UTF8.GetBytes(
+        public static string Encode(CaseListRow c, bool byPriority) => Convert.ToBase64String(Encoding.UTF8.GetBytes(
             byPriority ? $"p|{(int)c.Priority}|{c.DueSort.UtcTicks}|{c.Id}" : $"d|{c.DueSort.UtcTicks}|{c.Id}"));
 
         public static Cursor? Decode(string text, bool byPriority)

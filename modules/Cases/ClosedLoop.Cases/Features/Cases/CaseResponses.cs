@@ -113,13 +113,13 @@ internal sealed record CasePage(IReadOnlyList<CaseSummary> Items, int PageSize, 
 
 internal static class CaseMapping
 {
-    public static CaseSummary Summary(Case c, IReadOnlyList<string> topics, DateTimeOffset now) => new(
+    public static CaseSummary Summary(CaseListRow c, IReadOnlyList<string> topics, DateTimeOffset now) => new(
         c.Id, c.FeedbackId, c.CustomerId, Names.Of(c.Status), Names.Of(c.Priority), Names.Of(c.Level), c.TeamKey, c.AssigneeId, c.AssigneeName, c.Loop,
-        c.Score, c.Category, c.Sentiment, topics, Tags(c), c.OpenedAt, c.LastActivityAt, DueAt(c), IsOverdue(c, now), c.Version);
+        c.Score, c.Category, c.Sentiment, topics, Tags(c.Tags), c.OpenedAt, c.LastActivityAt, DueAt(c.DueSort), c.DueSort < now, c.Version);
 
     public static CaseDetail Detail(Case c, IReadOnlyList<string> topics, IReadOnlyList<CaseEntry> entries, BusinessCalendar calendar, DateTimeOffset now) => new(
         c.Id, c.FeedbackId, c.CustomerId, Names.Of(c.Status), Names.Of(c.Priority), Names.Of(c.Level), c.TeamKey, c.AssigneeId, c.AssigneeName, c.Loop,
-        c.Score, c.Category, c.Sentiment, topics, Tags(c), c.OpenedAt, c.LastActivityAt, DueAt(c), IsOverdue(c, now), c.Version,
+        c.Score, c.Category, c.Sentiment, topics, Tags(c.Tags), c.OpenedAt, c.LastActivityAt, DueAt(c.DueSort), IsOverdue(c, now), c.Version,
         CaseLifecycle.Allowed(c.Status),
         Sla(c, calendar, now),
         c.RootCause is null ? null : new CaseResolution(c.RootCause, c.ResolutionNote, c.CustomerSummary),
@@ -129,9 +129,10 @@ internal static class CaseMapping
 
     public static bool IsOverdue(Case c, DateTimeOffset now) => c.DueSort < now;
 
-    private static DateTimeOffset? DueAt(Case c) => c.DueSort == Case.NothingDue ? null : c.DueSort;
+    private static DateTimeOffset? DueAt(DateTimeOffset dueSort) => dueSort == Case.NothingDue ? null : dueSort;
 
-    private static IReadOnlyList<string> Tags(Case c) => JsonSerializer.Deserialize<List<string>>(c.Tags) ?? [];
+    // Most cases have no tags: no parser for them.
+    private static IReadOnlyList<string> Tags(string tags) => tags == "[]" ? [] : JsonSerializer.Deserialize<List<string>>(tags) ?? [];
 
     private static CaseSla Sla(Case c, BusinessCalendar calendar, DateTimeOffset now)
     {
