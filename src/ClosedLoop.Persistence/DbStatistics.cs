@@ -52,8 +52,9 @@ public static class DbStatistics
             await db.Database.ExecuteSqlRawAsync(sql, cancellationToken);
             return true;
         }
-        catch (DbException)
+        catch (DbException ex) when (ex is PostgresException { SqlState: "42501" } or SqlException { Number: 1088 })
         {
+            // Not the tables' owner (insufficient_privilege; SQL Server: no ALTER permission). Anything else is a bug.
             return false;
         }
     }
