@@ -3,6 +3,7 @@ using ClosedLoop.Cases.Data;
 using ClosedLoop.Cases.Domain;
 using ClosedLoop.Cases.Features.Access;
 using ClosedLoop.Cases.Features.Cases;
+using ClosedLoop.Cases.Features.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -96,9 +97,17 @@ internal sealed partial class SlaMonitor(IServiceScopeFactory scopes, TimeProvid
         {
             // Due soon: the resolution due time is within the last (1 − fraction) of the target. Business time is
             // checked exactly per case below; the wall-clock window here only narrows the scan.
+            // The exact check runs here on what was read, not through a unit of work per candidate: most candidates are
+            // not there yet and stay candidates pass after pass (a thousand loads and transactions every pass, which
+            // held SQLite's writer while an import's cases were being opened).
             var rows = await candidates.Where(c => c.AutoEscalatedTo == null && c.PausedSince == null && c.ResolutionDueAt > now)
-                .OrderBy(c => c.DueSort).Select(c => new { c.Id, c.ResolutionTargetMinutes, c.ResolutionDueAt }).Take(Batch * 5).ToListAsync(cancellationToken);
-            ids.AddRange(rows.Where(r => (r.ResolutionDueAt - now).TotalMinutes <= r.ResolutionTargetMinutes * (1 - fraction) * 7).Select(r => r.Id));
+                .OrderBy(c => c.DueSort).Take(Batch * 5).ToListAsync(cancellationToken);
+            rows.RemoveAll(r => (r.ResolutionDueAt - now).TotalMinutes > r.ResolutionTargetMinutes * (1 - fraction) * 7);
+            var teamIds = rows.Select(r => r.TeamId).OfType<Guid>().Distinct().ToList();
+            var teams = teamIds.Count == 0 ? [] : await db.Teams.AsNoTracking().Where(t => teamIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, cancellationToken);
+            ids.AddRange(rows
+                .Where(r => Reason(r, threshold, TeamSchedule.CalendarOf(r.TeamId is { } team ? teams.GetValueOrDefault(team) : null), now) is not null)
+                .Select(r => r.Id));
         }
 
         var escalated = 0;
