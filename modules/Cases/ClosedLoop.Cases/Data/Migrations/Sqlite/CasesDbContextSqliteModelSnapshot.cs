@@ -391,7 +391,8 @@ namespace ClosedLoop.Cases.Data.Migrations.Sqlite
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
 
-                    b.HasIndex("ProcessedAt");
+                    b.HasIndex("ProcessedAt")
+                        .HasFilter("\"ProcessedAt\" IS NOT NULL");
 
                     b.ToTable("cases_outbox_messages", (string)null);
                 });

@@ -455,7 +455,8 @@ namespace ClosedLoop.Feedback.Data.Migrations.PostgreSql
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
 
-                    b.HasIndex("ProcessedAt");
+                    b.HasIndex("ProcessedAt")
+                        .HasFilter("\"ProcessedAt\" IS NOT NULL");
 
                     b.ToTable("outbox_messages", "feedback");
                 });

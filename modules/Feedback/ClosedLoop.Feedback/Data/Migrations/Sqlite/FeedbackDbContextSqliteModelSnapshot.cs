@@ -449,7 +449,8 @@ namespace ClosedLoop.Feedback.Data.Migrations.Sqlite
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
 
-                    b.HasIndex("ProcessedAt");
+                    b.HasIndex("ProcessedAt")
+                        .HasFilter("\"ProcessedAt\" IS NOT NULL");
 
                     b.ToTable("feedback_outbox_messages", (string)null);
                 });

@@ -203,7 +203,8 @@ namespace ClosedLoop.Api.Platform.Data.Migrations.PostgreSql
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
 
-                    b.HasIndex("ProcessedAt");
+                    b.HasIndex("ProcessedAt")
+                        .HasFilter("\"ProcessedAt\" IS NOT NULL");
 
                     b.ToTable("outbox_messages", "platform");
                 });

@@ -197,7 +197,8 @@ namespace ClosedLoop.Api.Platform.Data.Migrations.Sqlite
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
 
-                    b.HasIndex("ProcessedAt");
+                    b.HasIndex("ProcessedAt")
+                        .HasFilter("\"ProcessedAt\" IS NOT NULL");
 
                     b.ToTable("platform_outbox_messages", (string)null);
                 });

@@ -80,7 +80,8 @@ namespace ClosedLoop.Rules.Store.Data.Migrations.Sqlite
                     b.HasIndex("NextAttemptAt")
                         .HasFilter("\"ProcessedAt\" IS NULL AND \"FailedAt\" IS NULL");
 
-                    b.HasIndex("ProcessedAt");
+                    b.HasIndex("ProcessedAt")
+                        .HasFilter("\"ProcessedAt\" IS NOT NULL");
 
                     b.ToTable("rules_outbox_messages", (string)null);
                 });
