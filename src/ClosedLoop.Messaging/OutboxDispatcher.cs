@@ -78,14 +78,14 @@ public sealed class OutboxDispatcher
         var toHandle = new List<Delivery>(batch.Count);
         foreach (var message in batch)
         {
-            switch (await ReadAsync(db, message, cancellationToken))
+            if (_catalog.TryGet(message.Type, out _) && !_handlers.Contains(message.Type))
             {
-                case { } delivery:
-                    toHandle.Add(delivery);
-                    break;
-                case null when _catalog.TryGet(message.Type, out _) && !_handlers.Contains(message.Type):
-                    delivered.Add(message.Id);
-                    break;
+                // Declared but handled by no module (yet): nothing to do, and nothing worth deserialising.
+                delivered.Add(message.Id);
+            }
+            else if (await ReadAsync(db, message, cancellationToken) is { } delivery)
+            {
+                toHandle.Add(delivery);
             }
         }
 
@@ -131,19 +131,13 @@ public sealed class OutboxDispatcher
 
     /// <summary>
     /// The message's event, or null when there is nothing to hand over: its type is unknown to this version
-    /// (deferred), nobody handles it, or its payload cannot be read (recorded as a failed attempt).
+    /// (deferred) or its payload cannot be read (recorded as a failed attempt).
     /// </summary>
     private async Task<Delivery?> ReadAsync(ModuleDbContext source, OutboxMessage message, CancellationToken cancellationToken)
     {
         if (!_catalog.TryGet(message.Type, out var eventType))
         {
             await DeferUnknownAsync(source, message);
-            return null;
-        }
-
-        if (!_handlers.Contains(message.Type))
-        {
-            // Declared but handled by no module (yet): nothing to do, and nothing worth deserialising.
             return null;
         }
 

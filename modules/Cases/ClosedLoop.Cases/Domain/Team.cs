@@ -9,7 +9,7 @@ internal sealed class Team
 
     public Guid Id { get; set; }
 
-    /// <summary>The name routing rules use (<c>team</c> decision), e.g. <c>cx-emea</c>; unique, lower case.</summary>
+    /// <summary>The name routing rules use (<c>team</c> decision), e.g. <c>cx-emea</c>; unique, lower case (see <see cref="KeyOf"/>).</summary>
     public required string Key { get; set; }
 
     public required string Name { get; set; }
@@ -27,6 +27,9 @@ internal sealed class Team
     public string? SlaTargets { get; set; }
 
     public List<TeamMember> Members { get; set; } = [];
+
+    /// <summary>A key as a rule, a filter or a reference names it, in the form it is stored in; null for blank.</summary>
+    public static string? KeyOf(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().ToLowerInvariant();
 
     public DateTimeOffset CreatedAt { get; set; }
 

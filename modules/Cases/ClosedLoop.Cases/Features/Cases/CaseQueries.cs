@@ -115,7 +115,7 @@ internal static class CaseQueries
             cases = statuses.Count == 1 ? cases.Where(c => c.Status == statuses[0]) : cases.Where(c => statuses.Contains(c.Status));
         }
 
-        var teamKey = string.IsNullOrWhiteSpace(team) ? null : team.Trim().ToLowerInvariant();
+        var teamKey = Team.KeyOf(team);
         if (teamKey is not null)
         {
             // The team's id as a subquery, not a query of its own: one round trip less; an unknown key is looked for

@@ -29,7 +29,7 @@ internal sealed class OpenCaseOnFeedbackRouted(CasesDbContext db, TimeProvider t
 
         var feedbackIds = toOpen.Select(e => e.FeedbackId).ToList();
         var opened = (await db.Cases.AsNoTracking().Where(c => feedbackIds.Contains(c.FeedbackId)).Select(c => c.FeedbackId).ToListAsync(cancellationToken)).ToHashSet();
-        var keys = toOpen.Select(e => TeamKey(e.Decision.Team)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var keys = toOpen.Select(e => Team.KeyOf(e.Decision.Team)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var teams = await db.Teams.AsNoTracking().Include(t => t.Members).Where(t => keys.Contains(t.Key)).ToDictionaryAsync(t => t.Key, StringComparer.Ordinal, cancellationToken);
         var loads = new Dictionary<Guid, Dictionary<string, int>>();
         var now = time.GetUtcNow();
@@ -41,7 +41,7 @@ internal sealed class OpenCaseOnFeedbackRouted(CasesDbContext db, TimeProvider t
             }
 
             var decision = routed.Decision;
-            var requested = TeamKey(decision.Team);
+            var requested = Team.KeyOf(decision.Team);
             var team = requested is null ? null : teams.GetValueOrDefault(requested);
             var priority = Names.Priority(decision.Priority) ?? CasePriority.Normal;
             var level = Names.Level(decision.EscalationLevel) ?? EscalationLevel.Frontline;
@@ -83,6 +83,4 @@ internal sealed class OpenCaseOnFeedbackRouted(CasesDbContext db, TimeProvider t
             created.Events.Clear();
         }
     }
-
-    private static string? TeamKey(string? team) => string.IsNullOrWhiteSpace(team) ? null : team.Trim().ToLowerInvariant();
 }

@@ -1,4 +1,5 @@
 using ClosedLoop.Cases.Data;
+using ClosedLoop.Cases.Domain;
 using ClosedLoop.Rules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,8 +15,8 @@ internal sealed class TeamReferenceCheck(IServiceScopeFactory scopes) : IDecisio
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CasesDbContext>();
-        var keys = values.Select(v => v.Trim().ToLowerInvariant()).Distinct().ToList();
+        var keys = values.Select(Team.KeyOf).OfType<string>().Distinct().ToList();
         var known = await db.Teams.AsNoTracking().Where(t => keys.Contains(t.Key)).Select(t => t.Key).ToListAsync(cancellationToken);
-        return [.. values.Where(v => !known.Contains(v.Trim().ToLowerInvariant()))];
+        return [.. values.Where(v => Team.KeyOf(v) is not { } key || !known.Contains(key))];
     }
 }
