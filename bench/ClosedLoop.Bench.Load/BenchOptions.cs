@@ -25,6 +25,10 @@ internal sealed class BenchOptions
           --rows N                         bulk: rows per import (default 100000); memory: (default 1000000)
           --warmup-rows N                  bulk: rows imported (other source, other customers) before the
                                            measured import into each fresh API (default 20000; 0: none)
+          --warmup-rounds N                bulk: warm-up imports of --warmup-rows each before the measured one (default 5)
+          --ingest-only                    bulk: the import alone, as issue 3 set its goal: no rule set published
+                                           (every item routed to an empty decision) and the outbox dispatcher off
+                                           (no case opened); "all effects done" is not measured
           --rate-limiting on|off           keep the API's per-caller rate limits (default off: limits raised out of reach)
           --api-dll PATH                   the ClosedLoop.Api.dll to launch (default: this build's Release output)
           --api-setting KEY=VALUE          extra configuration for the API, e.g. Messaging__DispatcherEnabled=false (repeatable)
@@ -48,6 +52,12 @@ internal sealed class BenchOptions
     /// <summary><c>bulk</c>: rows imported into each fresh API before the measured import (JIT and caches warm).</summary>
     public int WarmupRows { get; private set; } = 20_000;
 
+    /// <summary><c>bulk</c>: no rule set and no dispatcher, so the import is measured without what later issues added.</summary>
+    public bool IngestOnly { get; private set; }
+
+    /// <summary><c>bulk</c>: warm-up imports before the measured one (the runtime tiers hot code up in steps).</summary>
+    public int WarmupRounds { get; private set; } = 5;
+
     public bool RateLimiting { get; private set; }
 
     public string? ApiDll { get; private set; }
@@ -58,7 +68,16 @@ internal sealed class BenchOptions
     public bool Verbose { get; private set; }
 
     /// <summary>How the API is launched.</summary>
-    public ApiOptions Api => new(ApiDll, RateLimiting, ApiSettings, Verbose);
+    public ApiOptions Api => new(ApiDll, RateLimiting, IngestOnly ? IngestOnlySettings() : ApiSettings, Verbose);
+
+    private Dictionary<string, string>? _ingestOnlySettings;
+
+    private Dictionary<string, string> IngestOnlySettings() => _ingestOnlySettings ??= new(_apiSettings, StringComparer.Ordinal)
+    {
+        // A directory with no rule set in it: nothing is seeded, so nothing is published.
+        ["Rules__SeedDirectory"] = Directory.CreateTempSubdirectory("closedloop-no-rules-").FullName,
+        ["Messaging__DispatcherEnabled"] = "false",
+    };
 
     public bool Help { get; private set; }
 
@@ -86,6 +105,12 @@ internal sealed class BenchOptions
             if (name == "--verbose")
             {
                 options.Verbose = true;
+                continue;
+            }
+
+            if (name == "--ingest-only")
+            {
+                options.IngestOnly = true;
                 continue;
             }
 
@@ -126,6 +151,8 @@ internal sealed class BenchOptions
                 return Number(name, value, 1, 10_000_000, v => Rows = v);
             case "--warmup-rows":
                 return Number(name, value, 0, 1_000_000, v => WarmupRows = v);
+            case "--warmup-rounds":
+                return Number(name, value, 1, 20, v => WarmupRounds = v);
             case "--rate-limiting":
                 RateLimiting = value is "on" or "true";
                 return value is "on" or "off" or "true" or "false" ? null : "--rate-limiting must be on or off.";

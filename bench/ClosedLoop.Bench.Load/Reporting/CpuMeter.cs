@@ -26,10 +26,16 @@ internal sealed class CpuMeter
 
     public static CpuMeter Machine() => new("machine", MachineBusySeconds);
 
+    /// <summary>
+    /// The .NET runtime's tiered-compilation thread of a process (its re-compilation of hot methods with full
+    /// optimization): while it still works, the process is not warm yet.
+    /// </summary>
+    public static CpuMeter Jit(int pid) => new("jit", () => ThreadSeconds(pid, ".NET Tiered Com"));
+
     /// <summary>Meters for the API, this driver, the database server's process tree (when it has one) and the machine.</summary>
     public static List<CpuMeter> For(int apiPid, int? databasePid)
     {
-        List<CpuMeter> meters = [Process("api", apiPid), Process("driver", Environment.ProcessId), Machine()];
+        List<CpuMeter> meters = [Process("api", apiPid), Jit(apiPid), Process("driver", Environment.ProcessId), Machine()];
         if (databasePid is { } pid)
         {
             meters.Add(ProcessTree("db", pid));
@@ -46,7 +52,7 @@ internal sealed class CpuMeter
         double Cores(string name) => after.TryGetValue(name, out var end) ? (end - before[name]) / Math.Max(seconds, 1e-9) : 0;
         var other = Math.Max(0, Cores("machine") - Cores("api") - Cores("db") - Cores("driver"));
         return string.Create(CultureInfo.InvariantCulture,
-            $"cores: api {Cores("api"):N2}, db {Cores("db"):N2}, driver {Cores("driver"):N2}, other {other:N2}");
+            $"cores: api {Cores("api"):N2} (of which the JIT's tier-up {Cores("jit"):N2}), db {Cores("db"):N2}, driver {Cores("driver"):N2}, other {other:N2}");
     }
 
     /// <summary>CPU seconds used so far (0 where /proc is unavailable).</summary>
@@ -67,6 +73,32 @@ internal sealed class CpuMeter
     }
 
     private static double? ProcessSeconds(int pid) => Stat(pid) is { } stat ? stat.Seconds : null;
+
+    /// <summary>CPU seconds of the process's threads whose name (as /proc shows it, 15 characters) starts with <paramref name="prefix"/>.</summary>
+    private static double ThreadSeconds(int pid, string prefix)
+    {
+        var total = 0.0;
+        foreach (var directory in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(Path.Combine(directory, "stat"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // The thread ended meanwhile.
+            }
+
+            var open = text.IndexOf('(', StringComparison.Ordinal);
+            if (text.AsSpan(open + 1).StartsWith(prefix, StringComparison.Ordinal))
+            {
+                total += Ticks(text) / TicksPerSecond;
+            }
+        }
+
+        return total;
+    }
 
     private static double TreeSeconds(int rootPid)
     {
@@ -96,11 +128,17 @@ internal sealed class CpuMeter
             return null;
         }
 
-        // The command name (field 2) may contain spaces; the fields after its closing parenthesis start at field 3.
-        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return (parent, ticks / TicksPerSecond);
+        var parent = int.Parse(Fields(text)[1], CultureInfo.InvariantCulture);
+        return (parent, Ticks(text) / TicksPerSecond);
+    }
+
+    // The command name (field 2) may contain spaces; the fields after its closing parenthesis start at field 3.
+    private static string[] Fields(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+    private static long Ticks(string stat)
+    {
+        var fields = Fields(stat);
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
     private static double MachineBusySeconds()
