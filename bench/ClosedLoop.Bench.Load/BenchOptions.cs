@@ -26,9 +26,9 @@ internal sealed class BenchOptions
           --warmup-rows N                  bulk: rows imported (other source, other customers) before the
                                            measured import into each fresh API (default 20000; 0: none)
           --warmup-rounds N                bulk: warm-up imports of --warmup-rows each before the measured one (default 5)
-          --ingest-only                    bulk: the import alone, as issue 3 set its goal: no rule set published
+          --ingest-only                    bulk, load: ingest alone, as issue 3 set its goals: no rule set published
                                            (every item routed to an empty decision) and the outbox dispatcher off
-                                           (no case opened); "all effects done" is not measured
+                                           (no case opened); bulk's "all effects done" is not measured
           --rate-limiting on|off           keep the API's per-caller rate limits (default off: limits raised out of reach)
           --api-dll PATH                   the ClosedLoop.Api.dll to launch (default: this build's Release output)
           --api-setting KEY=VALUE          extra configuration for the API, e.g. Messaging__DispatcherEnabled=false (repeatable)
@@ -52,7 +52,7 @@ internal sealed class BenchOptions
     /// <summary><c>bulk</c>: rows imported into each fresh API before the measured import (JIT and caches warm).</summary>
     public int WarmupRows { get; private set; } = 20_000;
 
-    /// <summary><c>bulk</c>: no rule set and no dispatcher, so the import is measured without what later issues added.</summary>
+    /// <summary><c>bulk</c>, <c>load</c>: no rule set and no dispatcher, so ingest is measured without what later issues added.</summary>
     public bool IngestOnly { get; private set; }
 
     /// <summary><c>bulk</c>: warm-up imports before the measured one (the runtime tiers hot code up in steps).</summary>

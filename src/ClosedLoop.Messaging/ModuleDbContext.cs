@@ -47,10 +47,20 @@ public abstract class ModuleDbContext : DbContext
     /// Writes many events to this module's outbox now, inside the current transaction and without the
     /// change tracker (bulk ingest); they are delivered once that transaction commits.
     /// </summary>
-    public async Task PublishAllAsync(IReadOnlyCollection<IntegrationEvent> integrationEvents, CancellationToken cancellationToken)
+    public Task PublishAllAsync(IReadOnlyCollection<IntegrationEvent> integrationEvents, CancellationToken cancellationToken) =>
+        PublishAllAsync(PrepareOutbox(integrationEvents, inBackground: false), cancellationToken);
+
+    /// <summary>
+    /// Starts turning <paramref name="integrationEvents"/> into outbox rows (their JSON) on another thread, so a bulk
+    /// writer can send its other rows meanwhile; <see cref="PublishAllAsync(PreparedOutbox, CancellationToken)"/> writes them.
+    /// </summary>
+    public PreparedOutbox PrepareOutbox(IReadOnlyCollection<IntegrationEvent> integrationEvents) => PrepareOutbox(integrationEvents, inBackground: true);
+
+    /// <summary>Writes prepared events to this module's outbox now, inside the current transaction (see <see cref="PrepareOutbox(IReadOnlyCollection{IntegrationEvent})"/>).</summary>
+    public async Task PublishAllAsync(PreparedOutbox prepared, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(integrationEvents);
-        var messages = integrationEvents.Select(ToMessage).ToList();
+        ArgumentNullException.ThrowIfNull(prepared);
+        var messages = await prepared.Messages.ConfigureAwait(false);
         await this.BulkInsertAsync(messages, cancellationToken);
         if (messages.Exists(m => m.ProcessedAt is null))
         {
@@ -59,11 +69,22 @@ public abstract class ModuleDbContext : DbContext
         }
     }
 
-    private OutboxMessage ToMessage(IntegrationEvent integrationEvent)
+    private PreparedOutbox PrepareOutbox(IReadOnlyCollection<IntegrationEvent> integrationEvents, bool inBackground)
+    {
+        ArgumentNullException.ThrowIfNull(integrationEvents);
+
+        // The catalog is read here, on the context's own thread; the serialization touches nothing of the context.
+        var catalog = Catalog;
+        List<OutboxMessage> Serialize() => integrationEvents.Select(e => ToMessage(e, catalog)).ToList();
+        return new PreparedOutbox(inBackground ? Task.Run(Serialize) : Task.FromResult(Serialize()));
+    }
+
+    private OutboxMessage ToMessage(IntegrationEvent integrationEvent) => ToMessage(integrationEvent, Catalog);
+
+    private static OutboxMessage ToMessage(IntegrationEvent integrationEvent, IntegrationEventCatalog? catalog)
     {
         ArgumentNullException.ThrowIfNull(integrationEvent);
         var type = integrationEvent.GetType();
-        var catalog = Catalog;
         if (catalog is not null && !catalog.Knows(type))
         {
             throw new InvalidOperationException($"{type.Name} is not declared; register it with services.AddIntegrationEvent<{type.Name}>() in its module.");
@@ -113,6 +134,14 @@ public abstract class ModuleDbContext : DbContext
             optionsBuilder.AddInterceptors(_commitInterceptor);
         }
     }
+}
+
+/// <summary>Integration events on their way to becoming outbox rows (see <see cref="ModuleDbContext.PrepareOutbox(IReadOnlyCollection{IntegrationEvent})"/>).</summary>
+public sealed class PreparedOutbox
+{
+    internal PreparedOutbox(Task<List<OutboxMessage>> messages) => Messages = messages;
+
+    internal Task<List<OutboxMessage>> Messages { get; }
 }
 
 /// <summary>

@@ -52,10 +52,12 @@ internal sealed record BulkTable(string Name, string? Schema, IReadOnlyList<Bulk
 internal sealed class BulkColumn
 {
     private static readonly MethodInfo CopyTypedMethod = typeof(BulkColumn).GetMethod(nameof(CopyTyped), BindingFlags.NonPublic | BindingFlags.Static)!;
+    private static readonly MethodInfo ArrayOfMethod = typeof(BulkColumn).GetMethod(nameof(ArrayOf), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     private readonly IClrPropertyGetter _getter;
     private readonly ValueConverter? _converter;
     private readonly Func<NpgsqlBinaryImporter, object, string, CancellationToken, Task> _copy;
+    private readonly Func<IEnumerable<object?>, Array> _array;
 
     private BulkColumn(IProperty property, string name, string columnType, bool isKey)
     {
@@ -70,6 +72,10 @@ internal sealed class BulkColumn
         var providerType = _converter?.ProviderClrType ?? property.ClrType;
         providerType = Nullable.GetUnderlyingType(providerType) ?? providerType;
         _copy = CopyTypedMethod.MakeGenericMethod(providerType).CreateDelegate<Func<NpgsqlBinaryImporter, object, string, CancellationToken, Task>>();
+
+        // Value types as Nullable<T>[], so a NULL travels as an element of the array.
+        var elementType = providerType.IsValueType ? typeof(Nullable<>).MakeGenericType(providerType) : providerType;
+        _array = ArrayOfMethod.MakeGenericMethod(elementType).CreateDelegate<Func<IEnumerable<object?>, Array>>();
 
         // COPY wants the type's name without facets: "character varying", not "character varying(100)".
         var facets = columnType.IndexOf('(', StringComparison.Ordinal);
@@ -106,6 +112,12 @@ internal sealed class BulkColumn
 
     public Task CopyAsync(NpgsqlBinaryImporter importer, object? value, CancellationToken cancellationToken) =>
         value is null ? importer.WriteNullAsync(cancellationToken) : _copy(importer, value, PostgresType, cancellationToken);
+
+    /// <summary>The provider values as one typed PostgreSQL array parameter (<c>unnest</c> turns it back into rows).</summary>
+    public NpgsqlParameter ArrayParameter(IEnumerable<object?> providerValues) =>
+        new() { Value = _array(providerValues), DataTypeName = PostgresType + "[]" };
+
+    private static Array ArrayOf<TElement>(IEnumerable<object?> values) => values.Select(v => (TElement)v!).ToArray();
 
     /// <summary>Typed, so Npgsql resolves the column's converter once instead of per value.</summary>
     private static Task CopyTyped<TValue>(NpgsqlBinaryImporter importer, object value, string dataTypeName, CancellationToken cancellationToken) =>

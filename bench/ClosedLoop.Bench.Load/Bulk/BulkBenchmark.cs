@@ -19,7 +19,7 @@ internal sealed class BulkBenchmark(BenchOptions options, Report report) : IBenc
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var records = Generate(options.Rows);
-        var csv = Path.Combine(Path.GetTempPath(), $"closedloop-bench-{options.Rows}.csv");
+        var csv = Path.Combine(Path.GetTempPath(), $"closedloop-bench-{Environment.ProcessId}-{options.Rows}.csv");
         try
         {
             var bytes = await CsvFile.WriteAsync(csv, records, cancellationToken);
@@ -146,7 +146,7 @@ internal sealed class BulkBenchmark(BenchOptions options, Report report) : IBenc
     {
         if (!_warmupFiles.TryGetValue(round, out var path))
         {
-            path = Path.Combine(Path.GetTempPath(), $"closedloop-bench-warmup-{round}-{options.WarmupRows}.csv");
+            path = Path.Combine(Path.GetTempPath(), $"closedloop-bench-{Environment.ProcessId}-warmup-{round}-{options.WarmupRows}.csv");
             await CsvFile.WriteAsync(path, GenerateWarmup(round, options.WarmupRows), cancellationToken);
             _warmupFiles[round] = path;
         }

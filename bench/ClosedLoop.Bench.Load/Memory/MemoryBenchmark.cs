@@ -16,7 +16,7 @@ internal sealed class MemoryBenchmark(BenchOptions options, Report report) : IBe
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var csv = Path.Combine(Path.GetTempPath(), $"closedloop-bench-memory-{options.Rows}.csv");
+        var csv = Path.Combine(Path.GetTempPath(), $"closedloop-bench-{Environment.ProcessId}-memory-{options.Rows}.csv");
         try
         {
             var faker = new FeedbackFaker(seed: 7, customerPool: Math.Max(1, options.Rows / 5), DateTimeOffset.UtcNow);

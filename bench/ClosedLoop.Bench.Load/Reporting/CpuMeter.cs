@@ -28,9 +28,33 @@ internal sealed class CpuMeter
 
     /// <summary>
     /// The .NET runtime's tiered-compilation thread of a process (its re-compilation of hot methods with full
-    /// optimization): while it still works, the process is not warm yet.
+    /// optimization): while it still works, the process is not warm yet. That thread ends after a few idle seconds and
+    /// a new one starts when there is work again, so every such thread ever seen counts with the last CPU time read
+    /// of it, and a timer reads them every 100 ms (a thread that starts and ends between two reads is missed).
     /// </summary>
-    public static CpuMeter Jit(int pid) => new("jit", () => ThreadSeconds(pid, ".NET Tiered Com"));
+    public static CpuMeter Jit(int pid)
+    {
+        var seen = new Dictionary<int, double>();
+        double Sample()
+        {
+            lock (seen)
+            {
+                foreach (var (tid, seconds) in ThreadSeconds(pid, ".NET Tiered Com"))
+                {
+                    seen[tid] = seconds;
+                }
+
+                return seen.Values.Sum();
+            }
+        }
+
+        var timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
+        return new("jit", () =>
+        {
+            GC.KeepAlive(timer);
+            return Sample();
+        });
+    }
 
     /// <summary>Meters for the API, this driver, the database server's process tree (when it has one) and the machine.</summary>
     public static List<CpuMeter> For(int apiPid, int? databasePid)
@@ -74,11 +98,21 @@ internal sealed class CpuMeter
 
     private static double? ProcessSeconds(int pid) => Stat(pid) is { } stat ? stat.Seconds : null;
 
-    /// <summary>CPU seconds of the process's threads whose name (as /proc shows it, 15 characters) starts with <paramref name="prefix"/>.</summary>
-    private static double ThreadSeconds(int pid, string prefix)
+    /// <summary>CPU seconds of each of the process's threads whose name (as /proc shows it, 15 characters) starts with <paramref name="prefix"/>.</summary>
+    private static List<(int Tid, double Seconds)> ThreadSeconds(int pid, string prefix)
     {
-        var total = 0.0;
-        foreach (var directory in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        var threads = new List<(int Tid, double Seconds)>();
+        IEnumerable<string> directories;
+        try
+        {
+            directories = Directory.EnumerateDirectories($"/proc/{pid}/task").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return threads; // The process has ended.
+        }
+
+        foreach (var directory in directories)
         {
             string text;
             try
@@ -93,11 +127,11 @@ internal sealed class CpuMeter
             var open = text.IndexOf('(', StringComparison.Ordinal);
             if (text.AsSpan(open + 1).StartsWith(prefix, StringComparison.Ordinal))
             {
-                total += Ticks(text) / TicksPerSecond;
+                threads.Add((int.Parse(Path.GetFileName(directory), CultureInfo.InvariantCulture), Ticks(text) / TicksPerSecond));
             }
         }
 
-        return total;
+        return threads;
     }
 
     private static double TreeSeconds(int rootPid)

@@ -246,6 +246,9 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
             return;
         }
 
+        // The events' JSON is written on another core while the other rows go in.
+        var outbox = db.PrepareOutbox(rows.Events);
+
         // Rows in key order, so concurrent chunks lock shared customers in the same order (fewer deadlocks;
         // the ones left are retried like any write race).
         await db.BulkInsertAsync(rows.NewCustomers.OrderBy(c => c.ExternalId, StringComparer.Ordinal).ToList(), cancellationToken);
@@ -253,7 +256,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
         await db.BulkInsertAsync(rows.Items, cancellationToken);
         await db.BulkInsertAsync(rows.Topics, cancellationToken);
         await db.BulkInsertAsync(rows.Versions, cancellationToken);
-        await db.PublishAllAsync(rows.Events, cancellationToken);
+        await db.PublishAllAsync(outbox, cancellationToken);
     }
 
     private sealed record Rows(bool Bulk)
