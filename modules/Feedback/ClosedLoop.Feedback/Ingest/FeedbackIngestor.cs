@@ -154,8 +154,14 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
             return outcomes;
         }
 
-        var seen = await ExistingAsync(valid, cancellationToken);
         var rows = new Rows(Bulk: valid.Count >= BulkFrom);
+        if (rows.Bulk)
+        {
+            // Every statement below finds rows by key: index probes, whatever the statistics of a growing table say.
+            await KeyLookups.PreferIndexProbesAsync(db, cancellationToken);
+        }
+
+        var seen = await ExistingAsync(valid, cancellationToken);
         var customers = await CustomersAsync(valid, tracked: !rows.Bulk, cancellationToken);
         var stored = customers.Values.ToHashSet(ReferenceEqualityComparer.Instance);
 

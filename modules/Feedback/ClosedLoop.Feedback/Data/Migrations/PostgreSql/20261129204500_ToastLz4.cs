@@ -28,7 +28,8 @@ namespace ClosedLoop.Feedback.Data.Migrations.PostgreSql
             ALTER TABLE feedback.outbox_messages ALTER COLUMN "Payload" SET COMPRESSION pglz;
             """));
 
-        private static string Set(string statements) => $"""
+        /// <summary>Runs <paramref name="statements"/> on PostgreSQL 14 and later; where they fail (no lz4 in this build), compression stays as it was.</summary>
+        internal static string Set(string statements) => $"""
             DO $$
             BEGIN
                 IF current_setting('server_version_num')::int >= 140000 THEN
