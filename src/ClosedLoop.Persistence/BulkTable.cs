@@ -63,7 +63,6 @@ internal sealed class BulkColumn
     {
         Property = property;
         Name = name;
-        ColumnType = columnType;
         IsKey = isKey;
         IsConcurrencyToken = property.IsConcurrencyToken;
         _getter = property.GetGetter();
@@ -85,8 +84,6 @@ internal sealed class BulkColumn
     public IProperty Property { get; }
 
     public string Name { get; }
-
-    public string ColumnType { get; }
 
     public string PostgresType { get; }
 
