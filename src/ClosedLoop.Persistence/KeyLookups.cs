@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Data.SqlClient;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 
 namespace ClosedLoop.Persistence;
@@ -33,5 +35,58 @@ public static class KeyLookups
         await db.Database.ExecuteSqlRawAsync(
             "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off",
             cancellationToken);
+    }
+
+    /// <summary>
+    /// The rows of <typeparamref name="T"/> whose string <paramref name="property"/> is one of <paramref name="keys"/>,
+    /// locked until the transaction ends where the database locks rows (PostgreSQL <c>FOR UPDATE</c>, SQL Server
+    /// <c>UPDLOCK</c>), in key order so that two lockers of overlapping sets queue rather than deadlock. A writer that
+    /// read a row this way updates it without losing a race to another writer; it waits for that one instead.
+    /// SQLite has one writer at a time: a plain read.
+    /// </summary>
+    public static IQueryable<T> ForUpdate<T>(DbContext db, string property, IReadOnlyList<string> keys)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var column = entity.FindProperty(property)?.GetColumnName(table) ?? throw new InvalidOperationException($"{typeof(T).Name} has no column for {property}.");
+        var set = db.Set<T>();
+        var (schema, name) = (entity.GetSchema(), entity.GetTableName()!);
+        // The identifiers come from the model, quoted; the keys go in as one parameter.
+        return db.Database.GetDbConnection() switch
+        {
+            NpgsqlConnection => set.FromSqlRaw(
+                string.Concat("SELECT * FROM ", Qualified(Pg), " WHERE ", Pg(column), " = ANY({0}) ORDER BY ", Pg(column), " FOR UPDATE"),
+                [keys.ToArray()]),
+            SqlConnection => set.FromSqlRaw(
+                string.Concat("SELECT * FROM ", Qualified(Ss), " WITH (UPDLOCK, ROWLOCK) WHERE ", Ss(column), " IN (SELECT value FROM OPENJSON({0}))"),
+                System.Text.Json.JsonSerializer.Serialize(keys)),
+            _ => set.Where(e => EF.Parameter(keys).Contains(EF.Property<string>(e, property))),
+        };
+
+        string Qualified(Func<string, string> quote) => schema is null ? quote(name) : $"{quote(schema)}.{quote(name)}";
+        static string Pg(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+        static string Ss(string identifier) => $"[{identifier.Replace("]", "]]", StringComparison.Ordinal)}]";
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> (lookups by key, nothing written) with index probes preferred: on PostgreSQL in a
+    /// transaction of its own that says so; elsewhere as it is (a SQLite transaction would take the write lock).
+    /// </summary>
+    public static async Task<T> ReadWithIndexProbesAsync<T>(DbContext db, Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(read);
+        if (db.Database.GetDbConnection() is not NpgsqlConnection)
+        {
+            return await read();
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await PreferIndexProbesAsync(db, cancellationToken);
+        var result = await read();
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
 }

@@ -316,6 +316,66 @@ public abstract class ImportTests<TFactory>(TFactory factory) : IClassFixture<TF
     }
 
     [Fact]
+    public async Task Every_chunk_sees_what_the_chunk_before_it_stored_even_with_single_posts_racing_the_import()
+    {
+        // Small chunks over few customers: each chunk updates the customers the chunk before it updated (it is
+        // staged while that one still writes), repeats a row of that chunk, and single posts for the same customers
+        // race both. Every customer's count, last score and attributes must come out exact.
+        await using var database = await SharedDatabase.CreateAsync(factory.Provider);
+        await using var host = database.Host(new Dictionary<string, string?> { ["Imports:ChunkSize"] = "40" });
+        var source = "ahead-" + Guid.NewGuid().ToString("N");
+        var customers = Enumerable.Range(0, 10).Select(c => $"{source}-c{c}").ToArray();
+        var csv = new CsvBuilder("externalId,submittedAt,score,comment,customerId,region");
+        var imported = customers.ToDictionary(c => c, _ => 0);
+        var last = new Dictionary<string, (int Score, string Region, DateTimeOffset At)>();
+        var previous = "";
+        const int Rows = 1_200;
+        for (var i = 1; i <= Rows; i++)
+        {
+            if (i % 40 == 1 && i > 1)
+            {
+                // The first row of every chunk repeats the last row of the chunk before it.
+                csv.Row(previous);
+                continue;
+            }
+
+            var (customer, at, region) = (customers[i % customers.Length], Start.AddMinutes(i), i % 3 == 0 ? "APAC" : "EMEA");
+            previous = $"r{i},{at.ToString("O", CultureInfo.InvariantCulture)},{i % 11},Row {i},{customer},{region}";
+            csv.Row(previous);
+            imported[customer]++;
+            last[customer] = (i % 11, region, at);
+        }
+
+        var ingest = host.Client(ApiFactory.IngestKey);
+        var location = await ImportApi.StartAsync(ingest, ImportApi.Body(csv.ToString(finalNewline: true), "text/csv"), $"?source={source}");
+        const int PostsPerCustomer = 8;
+        await Parallel.ForEachAsync(Enumerable.Range(0, PostsPerCustomer * customers.Length), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (p, cancellationToken) =>
+        {
+            // Submitted before every imported row, so they never win the customer's latest attributes or score.
+            var item = FeedbackBuilder.Item(source + "-posted", $"p{p}", score: 10, customer: customers[p % customers.Length], submittedAt: Start.AddDays(-1).AddMinutes(p))
+                .With("customer.region", "LATAM");
+            var response = await ingest.PostAsJsonAsync("/api/v1/feedback", item, cancellationToken);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        });
+
+        var import = await ImportApi.WaitAsync(ingest, location);
+        ImportApi.AssertCounts(import, rowsRead: Rows, accepted: Rows - (Rows / 40 - 1), duplicates: Rows / 40 - 1, conflicts: 0, rejected: 0);
+        var reader = host.Client(ApiFactory.AdminKey);
+        var items = await ImportApi.FeedbackAsync(reader, source);
+        Assert.Equal(Rows - (Rows / 40 - 1), items.Count);
+        foreach (var group in items.GroupBy(i => (Id: i.GetProperty("customer").GetProperty("id").GetGuid(), ExternalId: i.GetProperty("customer").GetProperty("externalId").GetString()!)))
+        {
+            var customer = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{group.Key.Id}");
+            Assert.Equal(imported[group.Key.ExternalId], group.Count());
+            Assert.Equal(imported[group.Key.ExternalId] + PostsPerCustomer, customer.GetProperty("feedbackCount").GetInt32());
+            Assert.Equal(last[group.Key.ExternalId].Score, customer.GetProperty("lastScore").GetInt32());
+            Assert.Equal(last[group.Key.ExternalId].Region, customer.GetProperty("region").GetString());
+            Assert.Equal(last[group.Key.ExternalId].At, customer.GetProperty("lastFeedbackAt").GetDateTimeOffset());
+            Assert.Equal(Start.AddDays(-1).AddMinutes(customers.AsSpan().IndexOf(group.Key.ExternalId)), customer.GetProperty("firstSeenAt").GetDateTimeOffset());
+        }
+    }
+
+    [Fact]
     public async Task Bad_uploads_and_callers_get_problems()
     {
         var ingest = factory.Client(ApiFactory.IngestKey);

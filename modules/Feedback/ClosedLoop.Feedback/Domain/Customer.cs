@@ -37,6 +37,9 @@ internal sealed class Customer
 
     /// <summary>Optimistic concurrency: two ingests updating one customer never lose an increment.</summary>
     public int Version { get; set; }
+
+    /// <summary>A detached copy (all fields are values), for a chunk staged on top of one that still writes this one.</summary>
+    public Customer Copy() => (Customer)MemberwiseClone();
 }
 
 /// <summary>The attributes a customer had from <see cref="ValidFrom"/> on, as one feedback item described them.</summary>

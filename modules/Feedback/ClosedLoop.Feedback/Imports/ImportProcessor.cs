@@ -39,24 +39,28 @@ internal sealed partial class ImportProcessor(
     {
         var import = await db.Imports.AsNoTracking().SingleAsync(i => i.Id == claim.Id, cancellationToken);
 
-        // The upload is read through a context of its own, so the next chunk is read, validated and scored
-        // while the current one commits (the two share no state: the commit records the offsets read before).
+        // The upload is read through a context of its own, so the next chunk is read, validated, scored, looked up
+        // and staged while the current one writes (the two share no state: the commit records the offsets read
+        // before, and the next chunk is staged on top of what the current one stores, see StageAheadAsync).
         await using var readerScope = scopes.CreateAsyncScope();
         var uploadDb = readerScope.ServiceProvider.GetRequiredService<FeedbackDbContext>();
         var (reader, toRow, progress) = await ImportFile.OpenAsync(db, uploadDb, import, json.Value.SerializerOptions, time, cancellationToken);
         var pause = Options.PauseBetweenChunks ?? TimeSpan.Zero;
-        var chunk = await ReadChunkAsync(reader, toRow, cancellationToken);
+        var chunk = await ReadChunkAsync(reader, toRow, uploadDb, claim.Id, pending: null, cancellationToken);
         var committed = 0;
         while (true)
         {
-            var commit = CommitAsync(claim, progress, chunk, cancellationToken);
-            var next = chunk.Final ? null : Task.Run(() => ReadChunkAsync(reader, toRow, cancellationToken), cancellationToken);
+            var staged = new TaskCompletionSource<StagedChunk?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var commit = CommitAsync(claim, progress, chunk, staged, cancellationToken);
+            var next = chunk.Final ? null : Task.Run(() => ReadChunkAsync(reader, toRow, uploadDb, claim.Id, staged.Task, cancellationToken), cancellationToken);
+            StagedChunk stored;
             try
             {
-                progress = await commit;
+                (progress, stored) = await commit;
             }
             catch
             {
+                staged.TrySetResult(null);
                 if (next is not null)
                 {
                     // Nothing of it is stored; wait for it so the reader's context is not disposed under it.
@@ -85,11 +89,20 @@ internal sealed partial class ImportProcessor(
             }
 
             chunk = await next;
+            if (chunk.Ahead is { } ahead && !ReferenceEquals(ahead.Basis, stored))
+            {
+                // Staged on top of a staging that did not commit (the chunk was retried after a write race): stage it
+                // again in its own transaction.
+                chunk = chunk with { Ahead = null };
+            }
         }
     }
 
-    /// <summary>The next chunk's rows, validated and scored, and where the row after them starts.</summary>
-    private async Task<Chunk> ReadChunkAsync(ImportReader reader, Func<long, ImportRow> toRow, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next chunk's rows, validated and scored, where the row after them starts, and the chunk staged on top of
+    /// <paramref name="pending"/> (the chunk being stored meanwhile; null for none).
+    /// </summary>
+    private async Task<Chunk> ReadChunkAsync(ImportReader reader, Func<long, ImportRow> toRow, FeedbackDbContext readDb, Guid importId, Task<StagedChunk?>? pending, CancellationToken cancellationToken)
     {
         var rows = new List<ImportRow>(Options.ChunkSize);
         var end = false;
@@ -105,17 +118,20 @@ internal sealed partial class ImportProcessor(
         }
 
         var inputs = rows.Where(r => r.Input is not null).Select(r => r.Input!).ToList();
-        return new Chunk(rows, FeedbackIngestor.Prepare(inputs, time.GetUtcNow(), router), reader.Offset, reader.LineNumber, end || reader.AtEnd);
+        var prepared = FeedbackIngestor.Prepare(inputs, time.GetUtcNow(), router);
+        var ahead = await ingestor.StageAheadAsync(readDb, prepared, importId, pending, cancellationToken);
+        return new Chunk(rows, prepared, ahead, reader.Offset, reader.LineNumber, end || reader.AtEnd);
     }
 
-    private sealed record Chunk(List<ImportRow> Rows, PreparedChunk Prepared, long Offset, long LineNumber, bool Final);
+    private sealed record Chunk(List<ImportRow> Rows, PreparedChunk Prepared, StagedChunk? Ahead, long Offset, long LineNumber, bool Final);
 
     /// <summary>Stores one chunk of rows and the import's progress in one transaction; returns the new progress.</summary>
-    private async Task<ImportProgress> CommitAsync(ImportClaim claim, ImportProgress before, Chunk chunk, CancellationToken cancellationToken)
+    private async Task<(ImportProgress Progress, StagedChunk Stored)> CommitAsync(
+        ImportClaim claim, ImportProgress before, Chunk chunk, TaskCompletionSource<StagedChunk?> staged, CancellationToken cancellationToken)
     {
         var (rows, offset, lineNumber, final) = (chunk.Rows, chunk.Offset, chunk.LineNumber, chunk.Final);
         var after = before;
-        await ingestor.IngestAsync(chunk.Prepared, claim.Id, async outcomes =>
+        var stored = await ingestor.StoreAsync(chunk.Prepared, claim.Id, chunk.Ahead, s => staged.TrySetResult(s), async outcomes =>
         {
             // Runs again if the ingestor retries the transaction, so it starts from 'before' each time.
             var now = time.GetUtcNow();
@@ -158,7 +174,7 @@ internal sealed partial class ImportProcessor(
                 await db.ImportChunks.Where(c => c.ImportId == claim.Id).ExecuteDeleteAsync(cancellationToken);
             }
         }, cancellationToken);
-        return after;
+        return (after, stored);
     }
 
     /// <summary>Counts the chunk's outcomes and stages error rows for it, up to the per-import cap.</summary>

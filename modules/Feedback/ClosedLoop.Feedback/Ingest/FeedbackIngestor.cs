@@ -52,6 +52,39 @@ internal sealed class PreparedChunk
 }
 
 /// <summary>
+/// A chunk staged: each item's outcome, and the rows and events that store it, built against what the database
+/// held of its keys and customers (and, when staged ahead, what the chunk before it stores). Writing it is then
+/// only the writes; whether it may still be written is the caller's question (see <see cref="Basis"/>).
+/// </summary>
+internal sealed class StagedChunk
+{
+    internal StagedChunk(IngestOutcome[] outcomes, FeedbackIngestor.Rows rows, Dictionary<string, Customer> customers, Dictionary<(string Source, string ExternalId), (Guid Id, string Hash)> keys, StagedChunk? basis)
+    {
+        Outcomes = outcomes;
+        Rows = rows;
+        Customers = customers;
+        Keys = keys;
+        Basis = basis;
+    }
+
+    public IReadOnlyList<IngestOutcome> Outcomes { get; }
+
+    /// <summary>
+    /// The chunk this one was staged on top of, before that one was stored: this one is right only if exactly
+    /// that staging of it is what committed just before. Null when nothing was pending.
+    /// </summary>
+    public StagedChunk? Basis { get; }
+
+    internal FeedbackIngestor.Rows Rows { get; }
+
+    /// <summary>Every customer of the chunk as it is once the chunk is stored (never changed after staging).</summary>
+    internal Dictionary<string, Customer> Customers { get; }
+
+    /// <summary>Every key of the chunk, stored before or by it, with its item and content hash.</summary>
+    internal Dictionary<(string Source, string ExternalId), (Guid Id, string Hash)> Keys { get; }
+}
+
+/// <summary>
 /// Stores feedback a chunk at a time: validates each item, finds repeats by (source, externalId), upserts
 /// customers, writes the items and their FeedbackReceived events, all in one transaction. The single POST,
 /// the batch endpoint and imports all come through here.
@@ -104,30 +137,68 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
         Guid? importId,
         Func<IReadOnlyList<IngestOutcome>, Task>? alsoWrite,
         CancellationToken cancellationToken,
+        int attempts = Attempts) =>
+        (await StoreAsync(items, importId, ahead: null, onStaged: null, alsoWrite, cancellationToken, attempts)).Outcomes;
+
+    /// <summary>
+    /// Stores a chunk in one transaction: <paramref name="ahead"/>, staged by <see cref="StageAheadAsync"/>, is
+    /// written as it is on the first attempt (the caller has checked that its basis is what committed last);
+    /// without it, or on a retry, the chunk is staged inside the transaction. <paramref name="onStaged"/> hears
+    /// of the first staging, so the next chunk can be staged on top of it while this one writes.
+    /// </summary>
+    /// <returns>The staging that committed.</returns>
+    public async Task<StagedChunk> StoreAsync(
+        PreparedChunk items,
+        Guid? importId,
+        StagedChunk? ahead,
+        Action<StagedChunk>? onStaged,
+        Func<IReadOnlyList<IngestOutcome>, Task>? alsoWrite,
+        CancellationToken cancellationToken,
         int attempts = Attempts)
     {
         // A failure rolls the whole transaction back and the chunk is staged again, so EF's savepoint
         // around SaveChanges would only cost two round trips per ingest.
         db.Database.AutoSavepointsEnabled = false;
 
-        // Outside the transaction: a rule set saved a moment ago applies to this unit of work, on every replica.
-        await router.RefreshAsync(cancellationToken);
+        // An import's chunks always go in bulk (whatever their size), so any of them can be staged ahead.
+        var bulk = importId is not null || items.Valid.Count >= BulkFrom;
+        if (ahead is null)
+        {
+            // Outside the transaction: a rule set saved a moment ago applies to this unit of work, on every replica.
+            await router.RefreshAsync(cancellationToken);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             try
             {
-                var outcomes = await StageAsync(items, importId, cancellationToken);
+                if (bulk && items.Valid.Count > 0)
+                {
+                    // Every statement below finds rows by key: index probes, whatever the statistics of a growing table say.
+                    await KeyLookups.PreferIndexProbesAsync(db, cancellationToken);
+                }
+
+                var staged = attempt == 1 && ahead is not null
+                    ? ahead
+                    : await StageAsync(items, importId, await LookupAsync(db, items.Valid, tracked: !bulk, locked: true, cancellationToken), bulk, basis: null, cancellationToken);
+                if (onStaged is not null)
+                {
+                    onStaged(staged);
+                    onStaged = null;
+                }
+
+                await WriteAsync(staged.Rows, cancellationToken);
                 if (alsoWrite is not null)
                 {
-                    await alsoWrite(outcomes);
+                    await alsoWrite(staged.Outcomes);
                 }
 
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 db.ChangeTracker.Clear();
-                return outcomes;
+                return staged;
             }
             catch (Exception ex) when (attempt < attempts && DbErrors.IsWriteConflict(ex))
             {
@@ -139,7 +210,81 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
         }
     }
 
-    private async Task<IngestOutcome[]> StageAsync(PreparedChunk chunk, Guid? importId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stages an import's chunk before its transaction, while the chunk before it (<paramref name="pending"/>'s
+    /// staging) is still being written: its keys and customers are read through <paramref name="readDb"/> (a context
+    /// the writes do not use), then taken from the pending chunk wherever it stores them. Touches nothing of this
+    /// ingestor's own context, so it runs beside <see cref="StoreAsync"/>.
+    /// </summary>
+    /// <param name="readDb">Reads the keys and customers (committed data).</param>
+    /// <param name="items">The chunk.</param>
+    /// <param name="importId">Its import.</param>
+    /// <param name="pending">The staging of the chunk being stored now; null when none is. Its result null: that chunk failed, stage nothing.</param>
+    /// <param name="cancellationToken">Stops the import.</param>
+    /// <returns>The staging, or null when the pending chunk failed.</returns>
+    public async Task<StagedChunk?> StageAheadAsync(FeedbackDbContext readDb, PreparedChunk items, Guid importId, Task<StagedChunk?>? pending, CancellationToken cancellationToken)
+    {
+        var lookups = await KeyLookups.ReadWithIndexProbesAsync(readDb, () => LookupAsync(readDb, items.Valid, tracked: false, locked: false, cancellationToken), cancellationToken);
+        StagedChunk? basis = null;
+        if (pending is not null)
+        {
+            basis = await pending;
+            if (basis is null)
+            {
+                return null;
+            }
+
+            lookups = lookups.After(basis, items.Valid);
+        }
+
+        await router.RefreshAsync(cancellationToken);
+        return await StageAsync(items, importId, lookups, bulk: true, basis, cancellationToken);
+    }
+
+    /// <summary>What the database holds of a chunk's keys and customers.</summary>
+    private sealed record Lookups(Dictionary<(string Source, string ExternalId), (Guid Id, string Hash)> Keys, Dictionary<string, Customer> Customers)
+    {
+        /// <summary>
+        /// As they will be once <paramref name="basis"/> is stored: its keys, and copies of its customers (this chunk
+        /// changes them while <paramref name="basis"/> is still writing its own).
+        /// </summary>
+        public Lookups After(StagedChunk basis, List<(int Index, ValidFeedback Item, SentimentResult Sentiment)> valid)
+        {
+            var copied = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (_, item, _) in valid)
+            {
+                if (item.ExternalId is not null && basis.Keys.TryGetValue((item.Source, item.ExternalId), out var stored))
+                {
+                    Keys[(item.Source, item.ExternalId)] = stored;
+                }
+
+                var externalId = item.Customer.ExternalId;
+                if (basis.Customers.TryGetValue(externalId, out var customer) && copied.Add(externalId))
+                {
+                    Customers[externalId] = customer.Copy();
+                }
+            }
+
+            return this;
+        }
+    }
+
+    /// <param name="db">Where to read.</param>
+    /// <param name="valid">The chunk's valid items.</param>
+    /// <param name="tracked">Customers tracked by <paramref name="db"/> (written through its change tracker).</param>
+    /// <param name="locked">Inside the writing transaction: the customers are locked as they are read.</param>
+    /// <param name="cancellationToken">Aborts the ingest.</param>
+    private static async Task<Lookups> LookupAsync(
+        FeedbackDbContext db, List<(int Index, ValidFeedback Item, SentimentResult Sentiment)> valid, bool tracked, bool locked, CancellationToken cancellationToken) =>
+        valid.Count == 0
+            ? new Lookups([], new Dictionary<string, Customer>(StringComparer.Ordinal))
+            : new Lookups(await ExistingAsync(db, valid, cancellationToken), await CustomersAsync(db, valid, tracked, locked, cancellationToken));
+
+    /// <summary>
+    /// Decides each valid item's outcome against <paramref name="lookups"/> and builds the rows and events that store
+    /// the new ones (routing them on the way). No database: the lookups were read before.
+    /// </summary>
+    private async Task<StagedChunk> StageAsync(PreparedChunk chunk, Guid? importId, Lookups lookups, bool bulk, StagedChunk? basis, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var outcomes = new IngestOutcome[chunk.Count];
@@ -148,21 +293,14 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
             outcomes[i] = chunk.Outcomes[i]!;
         }
 
+        var (seen, customers) = (lookups.Keys, lookups.Customers);
+        var rows = new Rows(Bulk: bulk);
         var valid = chunk.Valid;
         if (valid.Count == 0)
         {
-            return outcomes;
+            return new StagedChunk(outcomes, rows, customers, seen, basis);
         }
 
-        var rows = new Rows(Bulk: valid.Count >= BulkFrom);
-        if (rows.Bulk)
-        {
-            // Every statement below finds rows by key: index probes, whatever the statistics of a growing table say.
-            await KeyLookups.PreferIndexProbesAsync(db, cancellationToken);
-        }
-
-        var seen = await ExistingAsync(valid, cancellationToken);
-        var customers = await CustomersAsync(valid, tracked: !rows.Bulk, cancellationToken);
         var stored = customers.Values.ToHashSet(ReferenceEqualityComparer.Instance);
 
         // Pass 1, in order: repeats, customers, and what the rules will see of each new item at its turn.
@@ -228,8 +366,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
             outcomes[index] = IngestOutcome.Created(feedbackId);
         }
 
-        await WriteAsync(rows, cancellationToken);
-        return outcomes;
+        return new StagedChunk(outcomes, rows, customers, seen, basis);
     }
 
     /// <summary>
@@ -238,6 +375,12 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
     /// </summary>
     private async Task WriteAsync(Rows rows, CancellationToken cancellationToken)
     {
+        if (rows.Items.Count == 0)
+        {
+            // Nothing new: no customer changed either, and no event.
+            return;
+        }
+
         if (!rows.Bulk)
         {
             db.Customers.AddRange(rows.NewCustomers);
@@ -265,7 +408,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
         await db.PublishAllAsync(outbox, cancellationToken);
     }
 
-    private sealed record Rows(bool Bulk)
+    internal sealed record Rows(bool Bulk)
     {
         /// <summary>Existing customers this chunk changes, with the version they had when read.</summary>
         public Dictionary<Customer, int> OriginalVersions { get; } = new(ReferenceEqualityComparer.Instance);
@@ -290,7 +433,8 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
     /// statistics still saw a small table (an import's first minutes), probed the index by source alone and
     /// filtered every item of that source: 50–70 ms a chunk, growing with the import, instead of ~2.
     /// </summary>
-    private async Task<Dictionary<(string Source, string ExternalId), (Guid Id, string Hash)>> ExistingAsync(
+    private static async Task<Dictionary<(string Source, string ExternalId), (Guid Id, string Hash)>> ExistingAsync(
+        FeedbackDbContext db,
         List<(int Index, ValidFeedback Item, SentimentResult Sentiment)> valid, CancellationToken cancellationToken)
     {
         var found = new Dictionary<(string Source, string ExternalId), (Guid Id, string Hash)>();
@@ -311,10 +455,19 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
         return found;
     }
 
-    private async Task<Dictionary<string, Customer>> CustomersAsync(List<(int Index, ValidFeedback Item, SentimentResult Sentiment)> valid, bool tracked, CancellationToken cancellationToken)
+    /// <summary>
+    /// The chunk's stored customers. Inside the transaction that will update them they are locked as they are read
+    /// (<see cref="KeyLookups.ForUpdate"/>): a writer that reaches a customer another one is updating waits for it and
+    /// reads its result, instead of losing the race and staging again — a customer busy with an import or with many
+    /// posts at once would otherwise make its single posts retry until they gave up.
+    /// </summary>
+    private static async Task<Dictionary<string, Customer>> CustomersAsync(
+        FeedbackDbContext db, List<(int Index, ValidFeedback Item, SentimentResult Sentiment)> valid, bool tracked, bool locked, CancellationToken cancellationToken)
     {
         var externalIds = valid.Select(v => v.Item.Customer.ExternalId).Distinct().ToList();
-        var query = db.Customers.Where(c => EF.Parameter(externalIds).Contains(c.ExternalId));
+        var query = locked
+            ? KeyLookups.ForUpdate<Customer>(db, nameof(Customer.ExternalId), externalIds)
+            : db.Customers.Where(c => EF.Parameter(externalIds).Contains(c.ExternalId));
         return await (tracked ? query : query.AsNoTracking()).ToDictionaryAsync(c => c.ExternalId, StringComparer.Ordinal, cancellationToken);
     }
 
