@@ -14,8 +14,18 @@ internal sealed class FakeSource(RuleSetCatalog catalog) : IRuleSetSource
     public ValueTask<string> GetStampAsync(string inputName, CancellationToken cancellationToken)
     {
         StampReads++;
-        return ValueTask.FromResult(_catalog.Stamp);
+        var stamp = _catalog.Stamp;
+        return SlowStamp is { } slow ? Later(slow(), stamp) : ValueTask.FromResult(stamp);
+
+        static async ValueTask<string> Later(Task delay, string stamp)
+        {
+            await delay;
+            return stamp;
+        }
     }
+
+    /// <summary>Awaited after the stamp is read and before it is returned: a slow stamp read.</summary>
+    public Func<Task>? SlowStamp { get; set; }
 
     /// <summary>Awaited after the catalog is read and before it is returned: a slow load.</summary>
     public Func<Task>? Slow { get; set; }

@@ -48,6 +48,31 @@ public sealed class RefreshTests
     }
 
     [Fact]
+    public async Task Concurrent_refreshes_share_stamp_reads_and_each_sees_what_was_published_before_it_began()
+    {
+        var source = new FakeSource(new RuleSetCatalog("1", [Routing(1, "low")]));
+        var engine = FeedbackRules.Engine(source: source);
+        await engine.RefreshAsync();
+        var before = source.StampReads;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        source.SlowStamp = () => release.Task;
+
+        // One refresh's stamp read is in flight (it read catalog 1); then 2 is published and ten more units of work begin.
+        var first = engine.RefreshAsync().AsTask();
+        source.Publish(new RuleSetCatalog("2", [Routing(2, "urgent")]));
+        var later = Enumerable.Range(0, 10).Select(_ => engine.RefreshAsync().AsTask()).ToList();
+
+        // The ten wait for one read that starts after the one in flight (which could not see 2); none reads alone.
+        Assert.Equal(1, source.StampReads - before);
+        source.SlowStamp = null;
+        release.SetResult();
+
+        Assert.False(await first);
+        Assert.Equal(1, (await Task.WhenAll(later)).Count(loaded => loaded));
+        Assert.Equal("urgent", (await engine.RouteAsync(FeedbackRules.Facts(5))).Decision.Text("priority"));
+    }
+
+    [Fact]
     public async Task A_slow_load_of_an_older_catalog_never_replaces_a_newer_one()
     {
         var source = new FakeSource(new RuleSetCatalog("1", [Routing(1, "low")]));

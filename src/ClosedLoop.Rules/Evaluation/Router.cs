@@ -27,10 +27,19 @@ internal sealed class Router<TInput>(RuleInput<TInput> input, RuleEngineOptions 
     public async ValueTask<RoutingResult[]> RouteManyAsync(Snapshot snapshot, IReadOnlyList<TInput> items, TimeSpan budget, bool live, CancellationToken cancellationToken)
     {
         var results = new RoutingResult[items.Count];
-        for (var next = 0; next < items.Count;)
+        if (snapshot.Entries.Count == 0)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            next = await RouteBatchAsync(new Batch(this, snapshot, items, next, results), budget, live, cancellationToken).ConfigureAwait(false);
+            // No rule set published: nothing runs that could overrun, so no hand-off to a worker and back (which
+            // costs more than routing an item to the empty decision).
+            new Batch(this, snapshot, items, 0, results).Work();
+        }
+        else
+        {
+            for (var next = 0; next < items.Count;)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                next = await RouteBatchAsync(new Batch(this, snapshot, items, next, results), budget, live, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         if (live)

@@ -15,6 +15,9 @@ internal sealed class RuleEngine<TInput> : IRuleEngine<TInput>
     private readonly Router<TInput> _router;
     private readonly RuleSetValidator<TInput> _validator;
     private readonly SemaphoreSlim _loading = new(1, 1);
+    private readonly Lock _stampGate = new();
+    private bool _stampReading;
+    private TaskCompletionSource<string>? _nextStampRead;
     private Snapshot _snapshot = Snapshot.Unloaded;
 
     public RuleEngine(RuleInput<TInput> input, RuleEngineOptions options, Incidents incidents, IEnumerable<IDecisionReferenceCheck> referenceChecks, SourceAccess? source)
@@ -46,8 +49,8 @@ internal sealed class RuleEngine<TInput> : IRuleEngine<TInput>
             return false;
         }
 
-        // The fast path, taken by every unit of work: one stamp read, no lock.
-        var stamp = await _source.UseAsync(source => source.GetStampAsync(_input.Name, cancellationToken)).ConfigureAwait(false);
+        // The fast path, taken by every unit of work: one stamp read (shared with concurrent callers), no lock.
+        var stamp = await ReadStampAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (stamp == Stamp)
         {
             return false;
@@ -74,6 +77,59 @@ internal sealed class RuleEngine<TInput> : IRuleEngine<TInput>
         finally
         {
             _loading.Release();
+        }
+    }
+
+    /// <summary>
+    /// The catalog's stamp, from a read that started after this call did, so a publication committed before the call
+    /// is seen. Concurrent callers share reads: while one is in flight, every caller that arrives waits for the next,
+    /// which starts as soon as it ends and serves them all. Under load that is one read (a scope, a connection, a
+    /// query) per round trip instead of one per unit of work; alone, a caller reads at once as before.
+    /// </summary>
+    private Task<string> ReadStampAsync()
+    {
+        TaskCompletionSource<string> read;
+        lock (_stampGate)
+        {
+            if (_stampReading)
+            {
+                _nextStampRead ??= new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                return _nextStampRead.Task;
+            }
+
+            _stampReading = true;
+            read = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        _ = ReadStampsAsync(read);
+        return read.Task;
+    }
+
+    /// <summary>Reads for <paramref name="read"/>, then for the callers that queued meanwhile, until none did.</summary>
+    private async Task ReadStampsAsync(TaskCompletionSource<string> read)
+    {
+        while (true)
+        {
+            try
+            {
+                // Not any one caller's token: the read is theirs together (each stops waiting on its own).
+                read.TrySetResult(await _source!.UseAsync(source => source.GetStampAsync(_input.Name, CancellationToken.None)).ConfigureAwait(false));
+            }
+            catch (Exception ex)
+            {
+                read.TrySetException(ex);
+            }
+
+            lock (_stampGate)
+            {
+                if (_nextStampRead is null)
+                {
+                    _stampReading = false;
+                    return;
+                }
+
+                (read, _nextStampRead) = (_nextStampRead, null);
+            }
         }
     }
 
