@@ -89,7 +89,7 @@ internal sealed partial class ImportProcessor(
             }
 
             chunk = await next;
-            if (chunk.Ahead is { } ahead && !ReferenceEquals(ahead.Basis, stored))
+            if (chunk.Ahead is { } ahead && !ReferenceEquals(ahead.Basis, stored.Identity))
             {
                 // Staged on top of a staging that did not commit (the chunk was retried after a write race): stage it
                 // again in its own transaction.

@@ -64,16 +64,20 @@ internal sealed class StagedChunk
         Rows = rows;
         Customers = customers;
         Keys = keys;
-        Basis = basis;
+        Basis = basis?.Identity;
     }
 
     public IReadOnlyList<IngestOutcome> Outcomes { get; }
 
+    /// <summary>Names this staging, and nothing more.</summary>
+    public object Identity { get; } = new();
+
     /// <summary>
-    /// The chunk this one was staged on top of, before that one was stored: this one is right only if exactly
-    /// that staging of it is what committed just before. Null when nothing was pending.
+    /// The <see cref="Identity"/> of the staging this one was staged on top of, before that one was stored: this one
+    /// is right only if exactly that staging is what committed just before. Null when nothing was pending. Only the
+    /// name is kept: chunks staged one on another must not keep every earlier chunk of the import alive.
     /// </summary>
-    public StagedChunk? Basis { get; }
+    public object? Basis { get; }
 
     internal FeedbackIngestor.Rows Rows { get; }
 
