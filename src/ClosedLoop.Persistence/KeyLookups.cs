@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Data.SqlClient;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 
@@ -39,35 +38,30 @@ public static class KeyLookups
 
     /// <summary>
     /// The rows of <typeparamref name="T"/> whose string <paramref name="property"/> is one of <paramref name="keys"/>,
-    /// locked until the transaction ends where the database locks rows (PostgreSQL <c>FOR UPDATE</c>, SQL Server
-    /// <c>UPDLOCK</c>), in key order so that two lockers of overlapping sets queue rather than deadlock. A writer that
-    /// read a row this way updates it without losing a race to another writer; it waits for that one instead.
-    /// SQLite has one writer at a time: a plain read.
+    /// on PostgreSQL locked until the transaction ends (<c>FOR UPDATE</c>, in key order so that two lockers of
+    /// overlapping sets queue rather than deadlock): a writer that read a row this way updates it without losing a
+    /// race to another writer; it waits for that one instead. SQLite has one writer at a time, and SQL Server (not
+    /// testable here) keeps the optimistic read: a plain read, the writer's version check and retry as before.
     /// </summary>
     public static IQueryable<T> ForUpdate<T>(DbContext db, string property, IReadOnlyList<string> keys)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(db);
-        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var column = entity.FindProperty(property)?.GetColumnName(table) ?? throw new InvalidOperationException($"{typeof(T).Name} has no column for {property}.");
-        var set = db.Set<T>();
-        var (schema, name) = (entity.GetSchema(), entity.GetTableName()!);
-        // The identifiers come from the model, quoted; the keys go in as one parameter.
-        return db.Database.GetDbConnection() switch
+        if (db.Database.GetDbConnection() is not NpgsqlConnection)
         {
-            NpgsqlConnection => set.FromSqlRaw(
-                string.Concat("SELECT * FROM ", Qualified(Pg), " WHERE ", Pg(column), " = ANY({0}) ORDER BY ", Pg(column), " FOR UPDATE"),
-                [keys.ToArray()]),
-            SqlConnection => set.FromSqlRaw(
-                string.Concat("SELECT * FROM ", Qualified(Ss), " WITH (UPDLOCK, ROWLOCK) WHERE ", Ss(column), " IN (SELECT value FROM OPENJSON({0}))"),
-                System.Text.Json.JsonSerializer.Serialize(keys)),
-            _ => set.Where(e => EF.Parameter(keys).Contains(EF.Property<string>(e, property))),
-        };
+            return db.Set<T>().Where(e => EF.Parameter(keys).Contains(EF.Property<string>(e, property)));
+        }
 
-        string Qualified(Func<string, string> quote) => schema is null ? quote(name) : $"{quote(schema)}.{quote(name)}";
-        static string Pg(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
-        static string Ss(string identifier) => $"[{identifier.Replace("]", "]]", StringComparison.Ordinal)}]";
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
+        var (schema, name) = (entity.GetSchema(), entity.GetTableName()!);
+        var column = Quote(entity.FindProperty(property)?.GetColumnName(StoreObjectIdentifier.Table(name, schema))
+            ?? throw new InvalidOperationException($"{typeof(T).Name} has no column for {property}."));
+        var table = schema is null ? Quote(name) : $"{Quote(schema)}.{Quote(name)}";
+
+        // The identifiers come from the model, quoted; the keys go in as one array parameter.
+        return db.Set<T>().FromSqlRaw(string.Concat("SELECT * FROM ", table, " WHERE ", column, " = ANY({0}) ORDER BY ", column, " FOR UPDATE"), [keys.ToArray()]);
+
+        static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
     }
 
     /// <summary>
