@@ -38,18 +38,19 @@ public static class KeyLookups
 
     /// <summary>
     /// The rows of <typeparamref name="T"/> whose string <paramref name="property"/> is one of <paramref name="keys"/>,
-    /// on PostgreSQL locked until the transaction ends (<c>FOR UPDATE</c>, in key order so that two lockers of
-    /// overlapping sets queue rather than deadlock): a writer that read a row this way updates it without losing a
-    /// race to another writer; it waits for that one instead. SQLite has one writer at a time, and SQL Server (not
-    /// testable here) keeps the optimistic read: a plain read, the writer's version check and retry as before.
+    /// locked until the transaction ends (PostgreSQL <c>FOR UPDATE</c>, in key order so that two lockers of overlapping
+    /// sets queue rather than deadlock): a writer that read a row this way updates it without losing a race to another
+    /// writer; it waits for that one instead. Null on the other databases — the caller reads as it would without a
+    /// lock: SQLite has one writer at a time, and SQL Server (not testable here) keeps the optimistic read, the
+    /// writer's version check and retry.
     /// </summary>
-    public static IQueryable<T> ForUpdate<T>(DbContext db, string property, IReadOnlyList<string> keys)
+    public static IQueryable<T>? ForUpdate<T>(DbContext db, string property, IReadOnlyList<string> keys)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(db);
         if (db.Database.GetDbConnection() is not NpgsqlConnection)
         {
-            return db.Set<T>().Where(e => EF.Parameter(keys).Contains(EF.Property<string>(e, property)));
+            return null;
         }
 
         var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");

@@ -228,7 +228,10 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
     /// <returns>The staging, or null when the pending chunk failed.</returns>
     public async Task<StagedChunk?> StageAheadAsync(FeedbackDbContext readDb, PreparedChunk items, Guid importId, Task<StagedChunk?>? pending, CancellationToken cancellationToken)
     {
-        var lookups = await KeyLookups.ReadWithIndexProbesAsync(readDb, () => LookupAsync(readDb, items.Valid, tracked: false, locked: false, cancellationToken), cancellationToken);
+        // A chunk of rejected rows only has nothing to look up (and no transaction to open for it).
+        var lookups = items.Valid.Count == 0
+            ? await LookupAsync(readDb, items.Valid, tracked: false, locked: false, cancellationToken)
+            : await KeyLookups.ReadWithIndexProbesAsync(readDb, () => LookupAsync(readDb, items.Valid, tracked: false, locked: false, cancellationToken), cancellationToken);
         StagedChunk? basis = null;
         if (pending is not null)
         {
@@ -469,9 +472,8 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
         FeedbackDbContext db, List<(int Index, ValidFeedback Item, SentimentResult Sentiment)> valid, bool tracked, bool locked, CancellationToken cancellationToken)
     {
         var externalIds = valid.Select(v => v.Item.Customer.ExternalId).Distinct().ToList();
-        var query = locked
-            ? KeyLookups.ForUpdate<Customer>(db, nameof(Customer.ExternalId), externalIds)
-            : db.Customers.Where(c => EF.Parameter(externalIds).Contains(c.ExternalId));
+        var query = (locked ? KeyLookups.ForUpdate<Customer>(db, nameof(Customer.ExternalId), externalIds) : null)
+            ?? db.Customers.Where(c => EF.Parameter(externalIds).Contains(c.ExternalId));
         return await (tracked ? query : query.AsNoTracking()).ToDictionaryAsync(c => c.ExternalId, StringComparer.Ordinal, cancellationToken);
     }
 
