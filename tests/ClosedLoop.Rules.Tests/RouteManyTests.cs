@@ -107,6 +107,37 @@ public sealed class RouteManyTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await engine.RouteManyAsync([Facts(2, "x")], cancel.Token));
     }
 
+    [Fact]
+    public async Task Published_rules_run_on_the_callers_thread_pool_thread_but_never_while_a_runaway_holds_one()
+    {
+        // Half the cores may evaluate on the pool at once; with one core, everything runs on dedicated workers.
+        var poolSlots = Environment.ProcessorCount / 2;
+        var engine = await HeldEngine(new IncidentLog(), budget: 200);
+
+        using (Gate.Close())
+        {
+            Assert.False((await engine.RouteAsync(Facts(5, "before"))).Fallback);
+            Assert.Equal(poolSlots > 0, Gate.RanOnPool("before"));
+
+            var runaway = await engine.RouteAsync(Facts(4, "hold on"));
+            Assert.True(runaway.Fallback);
+            Assert.Equal(1, Gate.Held);
+            Assert.Equal(poolSlots > 0, Gate.RanOnPool("hold on"));
+
+            // The runaway keeps its pool thread: until it ends, everything else runs on dedicated workers.
+            var meanwhile = await engine.RouteManyAsync([Facts(5, "meanwhile"), Facts(6, "meanwhile too")]);
+            Assert.All(meanwhile, r => Assert.False(r.Fallback));
+            Assert.False(Gate.RanOnPool("meanwhile"));
+            Assert.False(Gate.RanOnPool("meanwhile too"));
+        }
+
+        await Gate.DrainedAsync();
+        var routing = ((ClosedLoop.Rules.Evaluation.RuleEngine<FeedbackFacts>)engine).Current.Entries[1].Compiled!;
+        await Gate.Until(() => routing.Abandoned == 0);
+        Assert.False((await engine.RouteAsync(Facts(5, "after"))).Fallback);
+        Assert.Equal(poolSlots > 0, Gate.RanOnPool("after"));
+    }
+
     private static async Task<IRuleEngine<FeedbackFacts>> HeldEngine(IncidentLog incidents, int budget)
     {
         var engine = FeedbackRules.Engine(
@@ -158,6 +189,7 @@ public sealed class RouteManyTests
 public static class Gate
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Evaluated = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> OnPool = new(StringComparer.Ordinal);
     private static ManualResetEventSlim _open = new(true);
     private static int _held;
 
@@ -166,6 +198,7 @@ public static class Gate
     public static bool Holds(string text)
     {
         Evaluated.AddOrUpdate(text, 1, (_, n) => n + 1);
+        OnPool[text] = Thread.CurrentThread.IsThreadPoolThread;
         if (text.Contains("hold", StringComparison.Ordinal))
         {
             var gate = Volatile.Read(ref _open);
@@ -187,6 +220,7 @@ public static class Gate
     internal static IDisposable Close()
     {
         Evaluated.Clear();
+        OnPool.Clear();
         var gate = new ManualResetEventSlim(false);
         Volatile.Write(ref _open, gate);
         return new Opener(gate);
@@ -194,6 +228,9 @@ public static class Gate
 
     /// <summary>How often the helper ran on <paramref name="text"/> since the gate was last closed.</summary>
     internal static int Calls(string text) => Evaluated.GetValueOrDefault(text);
+
+    /// <summary>Whether the helper last ran on <paramref name="text"/> on a thread-pool thread (rather than a dedicated rules worker).</summary>
+    internal static bool RanOnPool(string text) => OnPool.TryGetValue(text, out var onPool) ? onPool : throw new InvalidOperationException($"'{text}' was not evaluated.");
 
     internal static Task HeldAsync() => Until(() => Held > 0);
 

@@ -56,7 +56,7 @@ internal sealed class Router<TInput>(RuleInput<TInput> input, RuleEngineOptions 
     /// <summary>Hands <paramref name="batch"/> to a worker and waits; returns where the next batch must start.</summary>
     private async ValueTask<int> RouteBatchAsync(Batch batch, TimeSpan budget, bool live, CancellationToken cancellationToken)
     {
-        var work = EvaluationWorkers.Shared.Run(batch.Work);
+        var work = EvaluationWorkers.Shared.RunNearby(batch.Work);
         while (true)
         {
             var poll = batch.Poll(budget);
