@@ -27,8 +27,12 @@ internal static class FeedbackInput
 
     public static ISentimentAnalyzer Sentiment(ServiceProvider services) => services.GetRequiredService<ISentimentAnalyzer>();
 
+    /// <summary>The topics rules decided, added to the input the later rule sets see (as the Feedback module does).</summary>
+    public static FeedbackFacts Feed(FeedbackFacts facts, IReadOnlyList<string> topics) =>
+        facts with { Topics = [.. facts.Topics.Union(topics, StringComparer.OrdinalIgnoreCase)] };
+
     private static void Describe(RuleInputBuilder<FeedbackFacts> rules) => rules
-        .List("topics", feedsInput: (facts, topics) => facts with { Topics = [.. facts.Topics.Union(topics, StringComparer.OrdinalIgnoreCase)] })
+        .List("topics", feedsInput: Feed)
         .List("tags")
         .Flag("openCase")
         .Choice("priority", "low", "normal", "high", "urgent")

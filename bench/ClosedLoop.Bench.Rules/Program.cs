@@ -18,11 +18,12 @@ public static class Program
 {
     private const string Usage =
         "usage: ClosedLoop.Bench.Rules [--rounds N (5)] [--iterations N (10)] [--cold-runs N (7)]\n" +
-        "       ClosedLoop.Bench.Rules --profile raw|route|many|cold-raw|cold-ours SECONDS";
+        "       ClosedLoop.Bench.Rules --profile raw|raw-unfed|route|many|retained|cold-raw|cold-ours SECONDS";
 
     private static readonly (string Method, string Label)[] Warm =
     [
-        (nameof(RoutingBenchmarks.Raw), "raw `ExecuteAllRulesAsync`, the 3 sets in turn"),
+        (nameof(RoutingBenchmarks.Raw), "raw `ExecuteAllRulesAsync`, the 3 sets in turn, later sets on the fed input"),
+        (nameof(RoutingBenchmarks.RawUnfed), "raw, every set on the unfed input (for comparison)"),
         (nameof(RoutingBenchmarks.RouteAsync), "ours, `RouteAsync` per item"),
         (nameof(RoutingBenchmarks.RouteManyAsync), "ours, `RouteManyAsync`, chunks of 500"),
     ];

@@ -40,15 +40,46 @@ internal sealed class RawEngine
         return (ReSettings)settings.Invoke(null, [helpers])!;
     });
 
-    /// <summary>Every set on <paramref name="input"/>; returns the number of rule results (kept so nothing is optimised away).</summary>
-    public async ValueTask<int> ExecuteAsync(FeedbackFacts input)
+    /// <summary>
+    /// Every set on <paramref name="input"/>, the sets after the first on <paramref name="fed"/> when given;
+    /// returns the number of rule results (kept so nothing is optimised away).
+    /// </summary>
+    public async ValueTask<int> ExecuteAsync(FeedbackFacts input, FeedbackFacts? fed = null)
     {
         var results = 0;
-        foreach (var name in _names)
+        for (var i = 0; i < _names.Length; i++)
         {
-            results += (await _engine.ExecuteAllRulesAsync(name, new RuleParameter(FeedbackInput.Name, input)).ConfigureAwait(false)).Count;
+            var parameter = new RuleParameter(FeedbackInput.Name, i == 0 ? input : fed ?? input);
+            results += (await _engine.ExecuteAllRulesAsync(_names[i], parameter).ConfigureAwait(false)).Count;
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// <paramref name="input"/> as the sets after the first see it when routed: with the topics that the first set's
+    /// matching rules add (only the topic set adds topics), merged as the Feedback module's input merges them.
+    /// Worked out here from RulesEngine's own results, not from ours.
+    /// </summary>
+    public async ValueTask<FeedbackFacts> FedAsync(FeedbackFacts input)
+    {
+        var results = await _engine.ExecuteAllRulesAsync(_names[0], new RuleParameter(FeedbackInput.Name, input)).ConfigureAwait(false);
+        var topics = new List<string>();
+        Collect(results, topics);
+        return topics.Count == 0 ? input : FeedbackInput.Feed(input, topics);
+    }
+
+    private static void Collect(IEnumerable<RuleResultTree> results, List<string> topics)
+    {
+        foreach (var result in results.Where(r => r.IsSuccess))
+        {
+            if (result.Rule.Properties?.TryGetValue("topics", out var value) == true)
+            {
+                var element = value is JsonElement json ? json : JsonSerializer.SerializeToElement(value);
+                topics.AddRange(element.ValueKind == JsonValueKind.Array ? element.EnumerateArray().Select(e => e.GetString()!) : [element.GetString()!]);
+            }
+
+            Collect(result.ChildResults ?? [], topics);
+        }
     }
 }

@@ -159,5 +159,8 @@ internal sealed record RuleInput<TInput>(
     RuleDecision Fallback)
     where TInput : class
 {
+    /// <summary>The decision properties by position, shared by every decision routed for this input.</summary>
+    public Evaluation.DecisionSchema Schema { get; } = new(Properties);
+
     public DecisionProperty? Find(string name) => Properties.FirstOrDefault(p => p.Name == name);
 }

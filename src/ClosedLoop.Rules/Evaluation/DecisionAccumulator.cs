@@ -7,26 +7,35 @@ namespace ClosedLoop.Rules.Evaluation;
 /// Merges matched rules' values into one decision, in evaluation order, and records what each rule contributed:
 /// first-wins properties keep the first value and mark later ones overridden; lists collect every value once.
 /// </summary>
-internal sealed class DecisionAccumulator
+internal sealed class DecisionAccumulator(DecisionSchema schema)
 {
     private const int MaxActionOutput = 1_000;
+
+    /// <summary>Lists longer than this get a set to find duplicates in; shorter ones (nearly all) are searched.</summary>
+    private const int SearchedListLength = 16;
 
     /// <summary>What most rules contribute (they did not match, or set nothing): one shared instance, not one per rule per item.</summary>
     private static readonly IReadOnlyList<DecisionContribution> NoContributions = [];
 
-    // First-wins values with the rule that set them, and lists with the values they hold (ignoring case); both in
-    // the order properties were first decided, which is the order the decision lists them in.
-    private readonly Dictionary<string, (object Value, string By)> _scalars = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ListValues> _lists = new(StringComparer.Ordinal);
+    // By the schema's positions: a first-wins value with the rule that set it, or a list's values so far.
+    private readonly object?[] _values = new object?[schema.Count];
+    private readonly string?[] _setBy = new string?[schema.Count];
 
-    public IReadOnlyList<string> List(string name) => _lists.TryGetValue(name, out var list) ? list.Values : [];
+    public IReadOnlyList<string> List(string name) => Slot(name) is var slot && slot >= 0 && _values[slot] is ListValues list ? list.Values : [];
 
     public RuleSetTrace Apply(CompiledRuleSet set, List<RuleResultTree> results)
     {
-        var traces = new List<RuleTrace>(set.ByRule.Count);
+        // One slot per enabled rule, which is what RulesEngine reports; trimmed should it report fewer.
+        var traces = new RuleTrace[set.ByRule.Count];
+        var count = 0;
         foreach (var result in results)
         {
-            Visit(set, result, true, traces);
+            Visit(set, result, true, traces, ref count);
+        }
+
+        if (count < traces.Length)
+        {
+            Array.Resize(ref traces, count);
         }
 
         return new RuleSetTrace(set.Name, set.Definition.Version, set.Definition.Order, RuleSetOutcome.Evaluated, null, traces);
@@ -34,75 +43,72 @@ internal sealed class DecisionAccumulator
 
     public RuleDecision Decision()
     {
-        var values = new Dictionary<string, object>(_scalars.Count + _lists.Count, StringComparer.Ordinal);
-        foreach (var (name, (value, _)) in _scalars)
+        var values = new object?[_values.Length];
+        for (var i = 0; i < values.Length; i++)
         {
-            values[name] = value;
+            values[i] = _values[i] is ListValues list ? list.Values.ToArray() : _values[i];
         }
 
-        foreach (var (name, list) in _lists)
-        {
-            values[name] = list.Values.ToArray();
-        }
-
-        return new RuleDecision(values);
+        return new RuleDecision(new DecisionMap(schema, values));
     }
 
     /// <summary>The default route: the fallback's values for every first-wins property, lists kept and extended.</summary>
     public RuleDecision Fallback(RuleDecision fallback)
     {
-        var values = new Dictionary<string, object>(StringComparer.Ordinal);
+        var values = new object?[_values.Length];
         foreach (var (name, value) in fallback.Values)
         {
-            values[name] = value is string[] extra ? List(name).Concat(extra).Distinct(StringComparer.OrdinalIgnoreCase).ToArray() : value;
+            values[Slot(name)] = value is string[] extra ? List(name).Concat(extra).Distinct(StringComparer.OrdinalIgnoreCase).ToArray() : value;
         }
 
-        foreach (var (name, list) in _lists)
+        for (var i = 0; i < values.Length; i++)
         {
-            values.TryAdd(name, list.Values.ToArray());
+            if (values[i] is null && _values[i] is ListValues list)
+            {
+                values[i] = list.Values.ToArray();
+            }
         }
 
-        return new RuleDecision(values);
+        return new RuleDecision(new DecisionMap(schema, values));
     }
 
-    private void Visit(CompiledRuleSet set, RuleResultTree result, bool parentMatched, List<RuleTrace> traces)
+    private void Visit(CompiledRuleSet set, RuleResultTree result, bool parentMatched, RuleTrace[] traces, ref int count)
     {
-        if (result.Rule is null || !set.ByRule.TryGetValue(result.Rule, out var node))
+        if (result.Rule is null || !set.ByRule.TryGetValue(result.Rule, out var node) || count == traces.Length)
         {
             return;
         }
 
+        // Most traces depend only on whether the rule held and matched, and are shared by every item (RuleNode).
         var matched = parentMatched && result.IsSuccess;
-        if (string.IsNullOrEmpty(result.ExceptionMessage) && result.ActionResult?.Output is null && result.ActionResult?.Exception is null
-            && !(matched && node.Decisions.Count > 0))
+        var plain = string.IsNullOrEmpty(result.ExceptionMessage) && result.ActionResult?.Output is null && result.ActionResult?.Exception is null;
+        if (!matched || node.Decisions.Count == 0)
         {
-            traces.Add(node.Plain(result.IsSuccess, matched));
+            traces[count++] = plain ? node.Plain(result.IsSuccess, matched) : Trace(node, result, matched, NoContributions);
         }
         else
         {
-            traces.Add(new RuleTrace(
-                result.Rule.RuleName,
-                node.Path,
-                result.IsSuccess,
-                matched,
-                string.IsNullOrEmpty(result.ExceptionMessage) ? null : result.ExceptionMessage,
-                matched ? Contributions(node) : NoContributions)
-            {
-                InjectedFrom = node.InjectedFrom,
-                Message = result.IsSuccess ? result.Rule.SuccessEvent : result.Rule.ErrorMessage,
-                ActionOutput = result.ActionResult?.Output is { } output ? Describe(output) : null,
-                ActionError = result.ActionResult?.Exception?.Message,
-            });
+            var contributions = Contributions(node);
+            traces[count++] = plain && ReferenceEquals(contributions, node.AllApplied) ? node.MatchedAllApplied : Trace(node, result, matched, contributions);
         }
 
         if (result.ChildResults is { } children)
         {
             foreach (var child in children)
             {
-                Visit(set, child, matched, traces);
+                Visit(set, child, matched, traces, ref count);
             }
         }
     }
+
+    private static RuleTrace Trace(RuleNode node, RuleResultTree result, bool matched, IReadOnlyList<DecisionContribution> contributions) =>
+        new(result.Rule.RuleName, node.Path, result.IsSuccess, matched, string.IsNullOrEmpty(result.ExceptionMessage) ? null : result.ExceptionMessage, contributions)
+        {
+            InjectedFrom = node.InjectedFrom,
+            Message = result.IsSuccess ? result.Rule.SuccessEvent : result.Rule.ErrorMessage,
+            ActionOutput = result.ActionResult?.Output is { } output ? Describe(output) : null,
+            ActionError = result.ActionResult?.Exception?.Message,
+        };
 
     /// <summary>What a matched rule contributed; the node's shared instances whenever they say the same (most often all applied).</summary>
     private IReadOnlyList<DecisionContribution> Contributions(RuleNode node)
@@ -138,34 +144,34 @@ internal sealed class DecisionAccumulator
     private DecisionContribution Contribute(RuleNode node, int index)
     {
         var (property, value) = node.Decisions[index];
+        var slot = Slot(property.Name);
         if (property.Merge == DecisionMerge.FirstWins)
         {
-            if (_scalars.TryGetValue(property.Name, out var winner))
+            if (_setBy[slot] is { } winner)
             {
-                return new DecisionContribution(property.Name, value, ContributionStatus.Overridden, winner.By);
+                return new DecisionContribution(property.Name, value, ContributionStatus.Overridden, winner);
             }
 
-            _scalars[property.Name] = (value, node.By);
+            _values[slot] = value;
+            _setBy[slot] = node.By;
             return node.Applied(index);
         }
 
-        if (!_lists.TryGetValue(property.Name, out var list))
+        if (_values[slot] is not ListValues list)
         {
-            _lists[property.Name] = list = new ListValues();
+            _values[slot] = list = new ListValues();
         }
 
         var added = false;
         foreach (var item in (string[])value)
         {
-            if (list.Seen.Add(item))
-            {
-                list.Values.Add(item);
-                added = true;
-            }
+            added |= list.Add(item);
         }
 
         return added ? node.Applied(index) : node.Duplicate(index);
     }
+
+    private int Slot(string name) => schema.Slot(name);
 
     private static string Describe(object output)
     {
@@ -182,10 +188,40 @@ internal sealed class DecisionAccumulator
         return text.Length <= MaxActionOutput ? text : text[..MaxActionOutput] + "…";
     }
 
+    /// <summary>A list's values in first-seen order, each once ignoring case.</summary>
     private sealed class ListValues
     {
+        private HashSet<string>? _seen;
+
         public List<string> Values { get; } = [];
 
-        public HashSet<string> Seen { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public bool Add(string value)
+        {
+            if (_seen is not null)
+            {
+                if (!_seen.Add(value))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                foreach (var seen in Values)
+                {
+                    if (string.Equals(seen, value, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return false;
+                    }
+                }
+
+                if (Values.Count == SearchedListLength)
+                {
+                    _seen = new HashSet<string>(Values, StringComparer.OrdinalIgnoreCase) { value };
+                }
+            }
+
+            Values.Add(value);
+            return true;
+        }
     }
 }

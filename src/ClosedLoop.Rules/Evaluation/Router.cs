@@ -20,6 +20,8 @@ namespace ClosedLoop.Rules.Evaluation;
 internal sealed class Router<TInput>(RuleInput<TInput> input, RuleEngineOptions options, Incidents incidents)
     where TInput : class
 {
+    private DecisionSchema Schema => input.Schema;
+
     public async ValueTask<RoutingResult> RouteAsync(Snapshot snapshot, TInput item, TimeSpan budget, bool live, CancellationToken cancellationToken) =>
         (await RouteManyAsync(snapshot, [item], budget, live, cancellationToken).ConfigureAwait(false))[0];
 
@@ -274,7 +276,7 @@ internal sealed class Router<TInput>(RuleInput<TInput> input, RuleEngineOptions 
                         return !_gaveUp;
                     }
 
-                    _running = run = new Run(_snapshot, _cancel, _since);
+                    _running = run = new Run(_snapshot, _cancel, _since, _router.Schema);
                 }
 
                 var result = _router.Evaluate(run, _items[i]);
@@ -327,15 +329,15 @@ internal sealed class Router<TInput>(RuleInput<TInput> input, RuleEngineOptions 
         private Run GiveUpLocked()
         {
             _gaveUp = true;
-            return _running ?? new Run(_snapshot, _cancel, _since);
+            return _running ?? new Run(_snapshot, _cancel, _since, _router.Schema);
         }
     }
 
     /// <summary>One item's evaluation, shared between the worker and the waiting caller (guarded by a lock).</summary>
-    private sealed class Run(Snapshot snapshot, CancellationTokenSource cancel, long since)
+    private sealed class Run(Snapshot snapshot, CancellationTokenSource cancel, long since, DecisionSchema schema)
     {
         private readonly Lock _gate = new();
-        private readonly List<RuleSetTrace> _traces = [];
+        private readonly List<RuleSetTrace> _traces = new(snapshot.Entries.Count);
         private bool _timedOut;
         private RoutingResult? _final;
 
@@ -344,7 +346,7 @@ internal sealed class Router<TInput>(RuleInput<TInput> input, RuleEngineOptions 
         /// <summary>Its batch's: once the caller gives up on an item, the worker evaluates nothing more of that batch.</summary>
         public CancellationTokenSource Cancel { get; } = cancel;
 
-        public DecisionAccumulator Decision { get; } = new();
+        public DecisionAccumulator Decision { get; } = new(schema);
 
         public volatile int Current = -1;
 
@@ -382,7 +384,7 @@ internal sealed class Router<TInput>(RuleInput<TInput> input, RuleEngineOptions 
         {
             lock (_gate)
             {
-                return new RoutingResult { Decision = Decision.Decision(), CatalogStamp = Snapshot.Stamp, RuleSets = [.. _traces], ElapsedMilliseconds = Elapsed() };
+                return new RoutingResult { Decision = Decision.Decision(), CatalogStamp = Snapshot.Stamp, RuleSets = _traces.ToArray(), ElapsedMilliseconds = Elapsed() };
             }
         }
 

@@ -13,6 +13,7 @@ internal sealed class RuleNode
     private RuleTrace? _notHeld;
     private RuleTrace? _heldUnderUnmatched;
     private RuleTrace? _matchedWithoutDecisions;
+    private RuleTrace? _matchedAllApplied;
 
     public required Rule Rule { get; init; }
 
@@ -40,6 +41,9 @@ internal sealed class RuleNode
         (true, false) => _heldUnderUnmatched ??= Trace(true, false),
         (true, true) => _matchedWithoutDecisions ??= Trace(true, true),
     };
+
+    /// <summary>This rule's trace when it matched and every value it sets made it into the decision, with nothing else to report.</summary>
+    public RuleTrace MatchedAllApplied => _matchedAllApplied ??= Trace(true, true) with { Contributions = AllApplied };
 
     /// <summary>Decision <paramref name="index"/> as applied: the same for every item, so shared.</summary>
     public DecisionContribution Applied(int index) => AppliedAll()[index];
