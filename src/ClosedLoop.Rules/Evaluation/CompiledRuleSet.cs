@@ -42,6 +42,9 @@ internal sealed class CompiledRuleSet
 
     public IReadOnlyDictionary<Rule, RuleNode> ByRule { get; }
 
+    /// <summary>This set's traces as items came out, kept to be shared by later items that come out the same.</summary>
+    public InternTable<RuleTrace, RuleSetTrace> Traces { get; } = new(256);
+
     public bool Suspended => Volatile.Read(ref _suspended) == 1;
 
     public int Abandoned => Volatile.Read(ref _abandoned);

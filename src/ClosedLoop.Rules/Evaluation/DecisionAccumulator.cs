@@ -15,7 +15,7 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
     private const int SearchedListLength = 16;
 
     /// <summary>What most rules contribute (they did not match, or set nothing): one shared instance, not one per rule per item.</summary>
-    private static readonly IReadOnlyList<DecisionContribution> NoContributions = [];
+    private static readonly DecisionContribution[] NoContributions = [];
 
     // By the schema's positions: a first-wins value with the rule that set it, or a list's values so far.
     private readonly object?[] _values = new object?[schema.Count];
@@ -28,9 +28,10 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
         // One slot per enabled rule, which is what RulesEngine reports; trimmed should it report fewer.
         var traces = new RuleTrace[set.ByRule.Count];
         var count = 0;
+        var shared = true;
         foreach (var result in results)
         {
-            Visit(set, result, true, traces, ref count);
+            Visit(set, result, true, traces, ref count, ref shared);
         }
 
         if (count < traces.Length)
@@ -38,7 +39,8 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
             Array.Resize(ref traces, count);
         }
 
-        return new RuleSetTrace(set.Name, set.Definition.Version, set.Definition.Order, RuleSetOutcome.Evaluated, null, traces);
+        // Every trace shared (nothing said that is this item's own): the set's trace is most likely shared too.
+        return shared ? set.Traces.Intern(traces, set, static (t, s) => Evaluated(s, t)) : Evaluated(set, traces);
     }
 
     public RuleDecision Decision()
@@ -72,31 +74,36 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
         return new RuleDecision(new DecisionMap(schema, values));
     }
 
-    private void Visit(CompiledRuleSet set, RuleResultTree result, bool parentMatched, RuleTrace[] traces, ref int count)
+    private static RuleSetTrace Evaluated(CompiledRuleSet set, RuleTrace[] traces) =>
+        new(set.Name, set.Definition.Version, set.Definition.Order, RuleSetOutcome.Evaluated, null, traces);
+
+    private void Visit(CompiledRuleSet set, RuleResultTree result, bool parentMatched, RuleTrace[] traces, ref int count, ref bool shared)
     {
         if (result.Rule is null || !set.ByRule.TryGetValue(result.Rule, out var node) || count == traces.Length)
         {
             return;
         }
 
-        // Most traces depend only on whether the rule held and matched, and are shared by every item (RuleNode).
+        // A rule that raised no error and ran no action has a trace that depends only on whether it held and
+        // matched and on what it contributed: shared by every item where that comes out the same (RuleNode).
         var matched = parentMatched && result.IsSuccess;
         var plain = string.IsNullOrEmpty(result.ExceptionMessage) && result.ActionResult?.Output is null && result.ActionResult?.Exception is null;
-        if (!matched || node.Decisions.Count == 0)
+        var contributions = matched ? Contributions(node) : NoContributions;
+        if (plain)
         {
-            traces[count++] = plain ? node.Plain(result.IsSuccess, matched) : Trace(node, result, matched, NoContributions);
+            traces[count++] = matched && contributions.Length > 0 ? node.Matched(contributions) : node.Plain(result.IsSuccess, matched);
         }
         else
         {
-            var contributions = Contributions(node);
-            traces[count++] = plain && ReferenceEquals(contributions, node.AllApplied) ? node.MatchedAllApplied : Trace(node, result, matched, contributions);
+            traces[count++] = Trace(node, result, matched, contributions);
+            shared = false;
         }
 
         if (result.ChildResults is { } children)
         {
             foreach (var child in children)
             {
-                Visit(set, child, matched, traces, ref count);
+                Visit(set, child, matched, traces, ref count, ref shared);
             }
         }
     }
@@ -110,8 +117,8 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
             ActionError = result.ActionResult?.Exception?.Message,
         };
 
-    /// <summary>What a matched rule contributed; the node's shared instances whenever they say the same (most often all applied).</summary>
-    private IReadOnlyList<DecisionContribution> Contributions(RuleNode node)
+    /// <summary>What a matched rule contributed, from the node's shared instances (all applied: the node's own array).</summary>
+    private DecisionContribution[] Contributions(RuleNode node)
     {
         var decisions = node.Decisions;
         if (decisions.Count == 0)
@@ -119,17 +126,15 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
             return NoContributions;
         }
 
+        var applied = node.AppliedAll();
         DecisionContribution[]? contributions = null;
         for (var i = 0; i < decisions.Count; i++)
         {
             var contribution = Contribute(node, i);
-            if (contributions is null && !ReferenceEquals(contribution, node.Applied(i)))
+            if (contributions is null && !ReferenceEquals(contribution, applied[i]))
             {
                 contributions = new DecisionContribution[decisions.Count];
-                for (var j = 0; j < i; j++)
-                {
-                    contributions[j] = node.Applied(j);
-                }
+                Array.Copy(applied, contributions, i);
             }
 
             if (contributions is not null)
@@ -138,7 +143,7 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
             }
         }
 
-        return contributions ?? node.AllApplied;
+        return contributions ?? applied;
     }
 
     private DecisionContribution Contribute(RuleNode node, int index)
@@ -149,7 +154,7 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
         {
             if (_setBy[slot] is { } winner)
             {
-                return new DecisionContribution(property.Name, value, ContributionStatus.Overridden, winner);
+                return node.Overridden(index, winner);
             }
 
             _values[slot] = value;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using RulesEngine.Models;
 
 namespace ClosedLoop.Rules.Evaluation;
@@ -14,6 +15,8 @@ internal sealed class RuleNode
     private RuleTrace? _heldUnderUnmatched;
     private RuleTrace? _matchedWithoutDecisions;
     private RuleTrace? _matchedAllApplied;
+    private ConcurrentDictionary<(int Index, string Winner), DecisionContribution>? _overridden;
+    private InternTable<DecisionContribution, RuleTrace>? _matched;
 
     public required Rule Rule { get; init; }
 
@@ -43,7 +46,20 @@ internal sealed class RuleNode
     };
 
     /// <summary>This rule's trace when it matched and every value it sets made it into the decision, with nothing else to report.</summary>
-    public RuleTrace MatchedAllApplied => _matchedAllApplied ??= Trace(true, true) with { Contributions = AllApplied };
+    public RuleTrace MatchedAllApplied => _matchedAllApplied ??= Trace(true, true) with { Contributions = AppliedAll() };
+
+    /// <summary>
+    /// This rule's trace when it matched with <paramref name="contributions"/> and had nothing else to report:
+    /// shared with every item where the same contributions came out (<see cref="InternTable{TPart, TWhole}"/>).
+    /// </summary>
+    public RuleTrace Matched(DecisionContribution[] contributions) =>
+        ReferenceEquals(contributions, _applied) ? MatchedAllApplied
+        : (_matched ??= new InternTable<DecisionContribution, RuleTrace>(64)).Intern(contributions, this, static (c, node) => node.Trace(true, true) with { Contributions = c });
+
+    /// <summary>Decision <paramref name="index"/> overridden by the rule <paramref name="winner"/> (its <see cref="By"/>), whose value stands.</summary>
+    public DecisionContribution Overridden(int index, string winner) =>
+        (_overridden ??= new()).GetOrAdd((index, winner), static (key, node) =>
+            new DecisionContribution(node.Decisions[key.Index].Property.Name, node.Decisions[key.Index].Value, ContributionStatus.Overridden, key.Winner), this);
 
     /// <summary>Decision <paramref name="index"/> as applied: the same for every item, so shared.</summary>
     public DecisionContribution Applied(int index) => AppliedAll()[index];
@@ -55,7 +71,8 @@ internal sealed class RuleNode
     public DecisionContribution Duplicate(int index) =>
         (_duplicate ??= [.. Decisions.Select(d => new DecisionContribution(d.Property.Name, d.Value, ContributionStatus.Duplicate))])[index];
 
-    private DecisionContribution[] AppliedAll() =>
+    /// <summary>Every decision of this rule applied, as the array <see cref="Matched"/> recognises.</summary>
+    public DecisionContribution[] AppliedAll() =>
         _applied ??= [.. Decisions.Select(d => new DecisionContribution(d.Property.Name, d.Value, ContributionStatus.Applied))];
 
     private RuleTrace Trace(bool success, bool matched) => new(Rule.RuleName, Path, success, matched, null, [])
