@@ -158,6 +158,7 @@ internal sealed class RuleEngine<TInput> : IRuleEngine<TInput>
         var reusable = previous.Entries.Where(e => e.Compiled is not null).ToDictionary(e => e.Compiled!.Key, e => e.Compiled!, StringComparer.Ordinal);
         var byName = catalog.RuleSets.GroupBy(d => d.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var entries = new List<SnapshotEntry>();
+        RulesEngine.RulesEngine? engine = null;
         foreach (var definition in byName.Values)
         {
             var key = CompiledRuleSet.KeyOf(definition, Injection.Closure(definition.Name, n => byName.TryGetValue(n, out var d) ? Injection.Declared(d.Json) : null, new Problems()).Select(n => byName[n].Json));
@@ -168,7 +169,7 @@ internal sealed class RuleEngine<TInput> : IRuleEngine<TInput>
             }
 
             var problems = new Problems();
-            compiled = _compiler.Compile(definition, byName, problems);
+            compiled = _compiler.Compile(definition, byName, problems, engine ??= _compiler.NewEngine());
             if (compiled is null)
             {
                 var error = string.Join(" ", problems.Errors.Take(3).Select(p => p.Rule is null ? p.Message : $"{p.Rule}: {p.Message}"));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -25,9 +26,12 @@ internal sealed partial class RuleSetCompiler<TInput>
     private readonly ReSettings _settings;
 
     /// <summary>
-    /// One parser for every set this compiler checks: its first parse scans every loaded assembly for Dynamic LINQ
-    /// custom types (tens of milliseconds in the host), which a parser per set would repeat for each one.
+    /// One parser per set of helpers in the process, for every set any compiler checks: a parser's first parse
+    /// scans every loaded assembly for Dynamic LINQ custom types (tens of milliseconds in the host), which a parser
+    /// per set, or per engine, would repeat.
     /// </summary>
+    private static readonly ConcurrentDictionary<string, RuleExpressionParser> Parsers = new(StringComparer.Ordinal);
+
     private readonly RuleExpressionParser _parser;
 
     public RuleSetCompiler(RuleInput<TInput> input, RuleEngineOptions options)
@@ -36,7 +40,7 @@ internal sealed partial class RuleSetCompiler<TInput>
         _options = options;
         _screen = new TreeScreen(typeof(TInput), input.Helpers);
         _settings = Settings(input.Helpers);
-        _parser = new RuleExpressionParser(_settings);
+        _parser = Parsers.GetOrAdd(string.Join('|', input.Helpers.Select(h => h.AssemblyQualifiedName)), static (_, settings) => new RuleExpressionParser(settings), _settings);
     }
 
     /// <summary>RulesEngine settings for every set: no input type registration, only vetted helpers, errors recorded not thrown.</summary>
@@ -53,8 +57,17 @@ internal sealed partial class RuleSetCompiler<TInput>
         AutoExecuteActions = true,
     };
 
-    /// <summary>Compiles <paramref name="definition"/> in the context of <paramref name="catalog"/> (for injected sets).</summary>
-    public CompiledRuleSet? Compile(RuleSetDefinition definition, IReadOnlyDictionary<string, RuleSetDefinition> catalog, Problems problems)
+    /// <summary>
+    /// A RulesEngine for the sets of one load (<see cref="Compile"/>'s <c>into</c>): each RulesEngine scans every
+    /// loaded assembly for Dynamic LINQ custom types on its first compilation, so sets compiled together share one.
+    /// </summary>
+    public RulesEngine.RulesEngine NewEngine() => new(Array.Empty<Workflow>(), _settings);
+
+    /// <summary>
+    /// Compiles <paramref name="definition"/> in the context of <paramref name="catalog"/> (for injected sets), into
+    /// <paramref name="into"/> when given (see <see cref="NewEngine"/>), else into a RulesEngine of its own.
+    /// </summary>
+    public CompiledRuleSet? Compile(RuleSetDefinition definition, IReadOnlyDictionary<string, RuleSetDefinition> catalog, Problems problems, RulesEngine.RulesEngine? into = null)
     {
         if (definition.Json.Length > _options.MaxJsonLength)
         {
@@ -111,7 +124,17 @@ internal sealed partial class RuleSetCompiler<TInput>
 
         try
         {
-            var engine = new RulesEngine.RulesEngine([flat], _settings);
+            RulesEngine.RulesEngine engine;
+            if (into is null)
+            {
+                engine = new RulesEngine.RulesEngine([flat], _settings);
+            }
+            else
+            {
+                into.AddWorkflow(flat);
+                engine = into;
+            }
+
             return new CompiledRuleSet(definition, CompiledRuleSet.KeyOf(definition, injected.Select(n => catalog[n].Json)), engine, nodes);
         }
         catch (RuleValidationException ex)
