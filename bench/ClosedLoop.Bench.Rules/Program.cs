@@ -17,7 +17,8 @@ namespace ClosedLoop.Bench.Rules;
 public static class Program
 {
     private const string Usage =
-        "usage: ClosedLoop.Bench.Rules [--rounds N (5)] [--iterations N (10)] [--cold-runs N (7)]\n" +
+        "usage: ClosedLoop.Bench.Rules [--rounds N (5)] [--iterations N (10)] [--cold-runs N (7)] [--paired-rounds N (400)]\n" +
+        "       ClosedLoop.Bench.Rules --paired-only ROUNDS\n" +
         "       ClosedLoop.Bench.Rules --profile raw|raw-unfed|route|many|retained|cold-raw|cold-ours SECONDS";
 
     private static readonly (string Method, string Label)[] Warm =
@@ -40,10 +41,18 @@ public static class Program
             return await Profile.RunAsync(what, int.Parse(seconds, CultureInfo.InvariantCulture));
         }
 
+        if (args is ["--paired-only", var count])
+        {
+            var n = int.Parse(count, CultureInfo.InvariantCulture);
+            Paired.Print(await Paired.RunAsync(n), n, Warm.ToDictionary(w => w.Method, w => w.Label));
+            return RoutingBenchmarks.Fallbacks == 0 ? 0 : 1;
+        }
+
         var rounds = Option(args, "--rounds", 5);
         var iterations = Option(args, "--iterations", 10);
         var coldRuns = Option(args, "--cold-runs", 7);
-        if (rounds < 1 || iterations < 3 || coldRuns < 1)
+        var paired = Option(args, "--paired-rounds", 400);
+        if (rounds < 1 || iterations < 3 || coldRuns < 1 || paired < 1)
         {
             await Console.Error.WriteLineAsync(Usage);
             return 2;
@@ -65,6 +74,8 @@ public static class Program
             summaries.Add(BenchmarkRunner.Run<RoutingBenchmarks>(Config(iterations)));
         }
 
+        var interleaved = await Paired.RunAsync(paired);
+
         var coldWarm = (Raw: new List<double>(), Ours: new List<double>());
         for (var i = 0; i < coldRuns; i++)
         {
@@ -74,6 +85,7 @@ public static class Program
         }
 
         Print(summaries, coldNew, coldWarm);
+        Paired.Print(interleaved, paired, Warm.ToDictionary(w => w.Method, w => w.Label));
         return RoutingBenchmarks.Fallbacks == 0 && summaries.All(s => s.Reports.All(r => r.Success)) ? 0 : 1;
     }
 
