@@ -97,6 +97,48 @@ public sealed class MergeTests
         Assert.Equal(ContributionStatus.Overridden, withComment.RuleSets[0].Rules.Single(r => r.Path == "detractor/low-score").Contributions.Single(c => c.Property == "priority").Status);
     }
 
+    [Fact]
+    public async Task Items_that_come_out_alike_share_their_explanation_and_each_keeps_what_is_its_own()
+    {
+        var erring = """
+            { "WorkflowName": "erring", "Rules": [
+              { "RuleName": "divides", "Expression": "100 / (feedback.Score - 5) > 1", "Properties": { "tags": "divided" } },
+              { "RuleName": "low", "Expression": "feedback.Score <= 6", "Properties": { "priority": "normal", "team": "low-team" } }
+            ] }
+            """;
+        var engine = FeedbackRules.Engine();
+        await engine.ApplyAsync(new RuleSetCatalog("1", [FeedbackRules.Set(First, order: 10), FeedbackRules.Set(Second, order: 20), FeedbackRules.Set(erring, order: 30)]));
+
+        var routed = await engine.RouteManyAsync(
+        [
+            FeedbackRules.Facts(3, "the invoice again"),
+            FeedbackRules.Facts(2, "that invoice!"),
+            FeedbackRules.Facts(9, "the invoice again"),
+            FeedbackRules.Facts(5, "the invoice again"),
+        ]);
+
+        // The first two come out alike in every set: the same trace objects, and the same values in them.
+        Assert.All(routed, r => Assert.False(r.Fallback, r.FallbackReason));
+        Assert.Same(routed[0].RuleSets[0], routed[1].RuleSets[0]);
+        Assert.Same(routed[0].RuleSets[1], routed[1].RuleSets[1]);
+        Assert.Equal(("first:high", "first:high"), (
+            routed[0].RuleSets[1].Rules[0].Contributions.Single(c => c.Property == "team").By,
+            routed[1].RuleSets[1].Rules[0].Contributions.Single(c => c.Property == "team").By));
+
+        // A promoter matches differently, so its traces are its own, and say so.
+        Assert.NotSame(routed[0].RuleSets[0], routed[2].RuleSets[0]);
+        Assert.False(routed[2].RuleSets[0].Rules.Single(r => r.Name == "high").Matched);
+        Assert.Equal(ContributionStatus.Applied, routed[2].RuleSets[1].Rules[0].Contributions.Single(c => c.Property == "team").Status);
+        Assert.Equal("billing-team", routed[2].Decision.Text("team"));
+
+        // An error is the item's own: a score of 5 divides by zero, and only that item's trace says so.
+        var divides = routed[3].RuleSets[2].Rules.Single(r => r.Name == "divides");
+        Assert.NotNull(divides.Error);
+        Assert.Null(routed[0].RuleSets[2].Rules.Single(r => r.Name == "divides").Error);
+        Assert.NotSame(routed[0].RuleSets[2], routed[3].RuleSets[2]);
+        Assert.Equal("first-team", routed[3].Decision.Text("team"));
+    }
+
     internal static async Task<RoutingResult> Route(ClosedLoop.Feedback.Contracts.Routing.FeedbackFacts facts, params (string Json, int Order)[] sets)
     {
         var engine = FeedbackRules.Engine();

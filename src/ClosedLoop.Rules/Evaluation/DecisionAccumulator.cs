@@ -25,13 +25,13 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
 
     public RuleSetTrace Apply(CompiledRuleSet set, List<RuleResultTree> results)
     {
-        // One slot per enabled rule, which is what RulesEngine reports; trimmed should it report fewer.
+        // One slot per enabled rule, which is what RulesEngine reports; trimmed should it report fewer, grown more.
         var traces = new RuleTrace[set.ByRule.Count];
         var count = 0;
         var shared = true;
         foreach (var result in results)
         {
-            Visit(set, result, true, traces, ref count, ref shared);
+            Visit(set, result, true, ref traces, ref count, ref shared);
         }
 
         if (count < traces.Length)
@@ -77,11 +77,16 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
     private static RuleSetTrace Evaluated(CompiledRuleSet set, RuleTrace[] traces) =>
         new(set.Name, set.Definition.Version, set.Definition.Order, RuleSetOutcome.Evaluated, null, traces);
 
-    private void Visit(CompiledRuleSet set, RuleResultTree result, bool parentMatched, RuleTrace[] traces, ref int count, ref bool shared)
+    private void Visit(CompiledRuleSet set, RuleResultTree result, bool parentMatched, ref RuleTrace[] traces, ref int count, ref bool shared)
     {
-        if (result.Rule is null || !set.ByRule.TryGetValue(result.Rule, out var node) || count == traces.Length)
+        if (result.Rule is null || !set.ByRule.TryGetValue(result.Rule, out var node))
         {
             return;
+        }
+
+        if (count == traces.Length)
+        {
+            Array.Resize(ref traces, Math.Max(4, 2 * count));
         }
 
         // A rule that raised no error and ran no action has a trace that depends only on whether it held and
@@ -103,7 +108,7 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
         {
             foreach (var child in children)
             {
-                Visit(set, child, matched, traces, ref count, ref shared);
+                Visit(set, child, matched, ref traces, ref count, ref shared);
             }
         }
     }

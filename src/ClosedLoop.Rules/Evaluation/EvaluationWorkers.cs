@@ -11,12 +11,12 @@ namespace ClosedLoop.Rules.Evaluation;
 /// </summary>
 /// <remarks>
 /// Waking a dedicated worker and then the caller's continuation costs two thread wake-ups per hand-off, more
-/// than evaluating an item (bench/README.md). So work that may (<see cref="RunNearby{T}"/>: published rule sets,
-/// not a set being validated) runs on the thread pool instead, queued to the caller's own thread, which picks it
-/// up as soon as the caller has yielded it: no wake-up at all. The pool is exposed only as far as this bounds:
-/// at most <see cref="PoolSlots"/> such evaluations at once (half the cores, so the pool always keeps threads
-/// for timers and continuations), and none at all while one that was abandoned is still running; everything
-/// else goes to the dedicated workers.
+/// than evaluating an item (bench/README.md). So live routing of published sets (<see cref="RunNearby{T}"/>; not
+/// validation, dry runs or warm-ups) runs on the thread pool instead, queued to the caller's own thread, which
+/// picks it up as soon as the caller has yielded it. The pool is exposed only as far as this bounds: at most
+/// <see cref="PoolSlots"/> such evaluations at once (half the cores, so the pool always keeps threads for timers
+/// and continuations), and none at all while one that was abandoned is still running; everything else goes to
+/// the dedicated workers (decision 0024).
 /// </remarks>
 internal sealed class EvaluationWorkers
 {

@@ -6,7 +6,8 @@ namespace ClosedLoop.Rules.Evaluation;
 
 /// <summary>
 /// Evaluates inputs against a snapshot, each within a time budget. Compiled expressions cannot be interrupted, so
-/// the work runs on a dedicated evaluation worker and the caller waits at most the budget per item: on time-out
+/// the work runs elsewhere (<see cref="EvaluationWorkers"/>: the caller's own pool thread once it yields, or a
+/// dedicated worker) and the caller waits at most the budget per item: on time-out
 /// the item gets the default route, the work is told to stop at the next rule boundary, and the rule set that was
 /// running is charged with an abandoned evaluation; past the limit it is suspended until a new version replaces it.
 /// </summary>
@@ -58,7 +59,9 @@ internal sealed class Router<TInput>(RuleInput<TInput> input, RuleEngineOptions 
     /// <summary>Hands <paramref name="batch"/> to a worker and waits; returns where the next batch must start.</summary>
     private async ValueTask<int> RouteBatchAsync(Batch batch, TimeSpan budget, bool live, CancellationToken cancellationToken)
     {
-        var work = EvaluationWorkers.Shared.RunNearby(batch.Work);
+        // Live routing runs published sets, on the caller's pool thread while that is safe (decision 0024); dry runs
+        // and warm-ups, which may run a set an admin has just submitted, run on the dedicated workers.
+        var work = live ? EvaluationWorkers.Shared.RunNearby(batch.Work) : EvaluationWorkers.Shared.Run(batch.Work);
         while (true)
         {
             var poll = batch.Poll(budget);
