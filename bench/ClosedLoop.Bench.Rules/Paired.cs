@@ -50,7 +50,7 @@ internal static class Paired
             return [.. ways.Select((way, w) =>
             {
                 var ratios = times[w].Select((t, round) => t / times[0][round]).Order().ToList();
-                return (way.Method, Median(times[w]), Median(ratios), ratios[ratios.Count / 4], ratios[ratios.Count * 3 / 4]);
+                return (way.Method, Program.Median(times[w]), Program.Median(ratios), ratios[ratios.Count / 4], ratios[ratios.Count * 3 / 4]);
             })];
         }
         finally
@@ -70,11 +70,5 @@ internal static class Paired
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {labels[method]} | {micros:F1} | **{ratio:F2}** | {low:F2} – {high:F2} |"));
         }
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

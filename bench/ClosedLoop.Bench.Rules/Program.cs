@@ -139,7 +139,7 @@ public static class Program
         Console.WriteLine(FormattableString.Invariant($"| warm process | {Median(coldWarm.Raw):F2} | {Median(coldWarm.Ours):F2} | **{Median(coldWarm.Ours) / Median(coldWarm.Raw):F2}** |"));
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
