@@ -35,9 +35,19 @@ internal sealed class DecisionSchema
 /// </summary>
 internal sealed class DecisionMap(DecisionSchema schema, object?[] values) : IReadOnlyDictionary<string, object>
 {
-    private readonly int _count = values.Count(v => v is not null);
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var value in values)
+            {
+                count += value is null ? 0 : 1;
+            }
 
-    public int Count => _count;
+            return count;
+        }
+    }
 
     public IEnumerable<string> Keys
     {

@@ -58,16 +58,16 @@ internal sealed partial class RuleSetCompiler<TInput>
     };
 
     /// <summary>
-    /// A RulesEngine for the sets of one load (<see cref="Compile"/>'s <c>into</c>): each RulesEngine scans every
-    /// loaded assembly for Dynamic LINQ custom types on its first compilation, so sets compiled together share one.
+    /// A RulesEngine for sets compiled together (one load, or a candidate and its dependents): each RulesEngine
+    /// scans every loaded assembly for Dynamic LINQ custom types on its first compilation, so they share one.
     /// </summary>
     public RulesEngine.RulesEngine NewEngine() => new(Array.Empty<Workflow>(), _settings);
 
     /// <summary>
-    /// Compiles <paramref name="definition"/> in the context of <paramref name="catalog"/> (for injected sets), into
-    /// <paramref name="into"/> when given (see <see cref="NewEngine"/>), else into a RulesEngine of its own.
+    /// Compiles <paramref name="definition"/> in the context of <paramref name="catalog"/> (for injected sets) into
+    /// <paramref name="into"/> (see <see cref="NewEngine"/>), which must not hold a set of the same name.
     /// </summary>
-    public CompiledRuleSet? Compile(RuleSetDefinition definition, IReadOnlyDictionary<string, RuleSetDefinition> catalog, Problems problems, RulesEngine.RulesEngine? into = null)
+    public CompiledRuleSet? Compile(RuleSetDefinition definition, IReadOnlyDictionary<string, RuleSetDefinition> catalog, Problems problems, RulesEngine.RulesEngine into)
     {
         if (definition.Json.Length > _options.MaxJsonLength)
         {
@@ -124,18 +124,8 @@ internal sealed partial class RuleSetCompiler<TInput>
 
         try
         {
-            RulesEngine.RulesEngine engine;
-            if (into is null)
-            {
-                engine = new RulesEngine.RulesEngine([flat], _settings);
-            }
-            else
-            {
-                into.AddWorkflow(flat);
-                engine = into;
-            }
-
-            return new CompiledRuleSet(definition, CompiledRuleSet.KeyOf(definition, injected.Select(n => catalog[n].Json)), engine, nodes);
+            into.AddWorkflow(flat);
+            return new CompiledRuleSet(definition, CompiledRuleSet.KeyOf(definition, injected.Select(n => catalog[n].Json)), into, nodes);
         }
         catch (RuleValidationException ex)
         {

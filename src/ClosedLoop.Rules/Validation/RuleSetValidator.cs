@@ -28,7 +28,8 @@ internal sealed class RuleSetValidator<TInput>(
     {
         var problems = new Problems();
         var catalog = context.Catalog.RuleSets.Where(d => d.Name != candidate.Name).Append(candidate).ToDictionary(d => d.Name, StringComparer.Ordinal);
-        var compiled = compiler.Compile(candidate, catalog, problems);
+        var engine = compiler.NewEngine();
+        var compiled = compiler.Compile(candidate, catalog, problems, engine);
         if (compiled is null)
         {
             return (problems.ToValidation(candidate.Name), null);
@@ -38,7 +39,7 @@ internal sealed class RuleSetValidator<TInput>(
         foreach (var dependent in catalog.Values.Where(d => d.Name != candidate.Name && Injects(d.Name, candidate.Name, catalog)))
         {
             var dependentProblems = new Problems();
-            if (compiler.Compile(dependent, catalog, dependentProblems) is { } recompiled)
+            if (compiler.Compile(dependent, catalog, dependentProblems, engine) is { } recompiled)
             {
                 sets[dependent.Name] = recompiled;
             }
