@@ -29,6 +29,7 @@ app.UseClosedLoopApi();
 app.MapDefaultEndpoints();
 
 var api = app.MapGroup("/api/v1");
+api.AddEndpointFilter(ServerTiming.FilterAsync);
 api.MapApiKeyEndpoints();
 api.MapAuditEndpoints();
 api.MapRuleSetEndpoints();

@@ -128,6 +128,32 @@ public abstract class HostTests<TFactory>(TFactory factory) : IClassFixture<TFac
         Assert.Contains("whole number", problem.GetProperty("detail").GetString());
     }
 
+    [Fact]
+    public async Task Every_api_answer_says_how_long_the_endpoint_itself_took()
+    {
+        var client = factory.Client(ApiFactory.AdminKey);
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var listed = await client.GetAsync("/api/v1/cases?pageSize=5");
+        var whole = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var refused = await client.GetAsync("/api/v1/cases?pageSize=0");
+
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        var took = ServerTimingOf(listed);
+        Assert.InRange(took, 0.001, whole);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.True(ServerTimingOf(refused) > 0, "a refused call is timed too");
+        Assert.False((await factory.Client(null).GetAsync("/alive")).Headers.Contains("Server-Timing"), "only the API's endpoints are timed");
+    }
+
+    private static double ServerTimingOf(HttpResponseMessage response)
+    {
+        var value = Assert.Single(response.Headers.GetValues("Server-Timing"));
+        var match = System.Text.RegularExpressions.Regex.Match(value, @"^app;dur=(\d+(\.\d+)?)$");
+        Assert.True(match.Success, $"Server-Timing: {value}");
+        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static async Task AssertNoKeyNamedAsync(HttpClient client, string name)
     {
         var keys = await client.GetStringAsync("/api/v1/api-keys?includeRevoked=true&pageSize=500");

@@ -58,15 +58,22 @@ internal sealed class Rounds(
             foreach (var query in queries)
             {
                 var captured = captures[query.Key];
+                async Task ApiCall()
+                {
+                    var server = 0.0;
+                    OneAtATime.Api[query.Key].Add(await TimeAsync(async () => server = await lister.FetchAsync(captured.ApiQuery, cancellationToken)));
+                    OneAtATime.Server[query.Key].Add(server);
+                }
+
                 if (i % 2 == 0)
                 {
-                    OneAtATime.Api[query.Key].Add(await TimeAsync(() => lister.FetchAsync(captured.ApiQuery, cancellationToken)));
+                    await ApiCall();
                     OneAtATime.Sql[query.Key].Add(await TimeAsync(() => sql.RunAsync(query, captured.After, cancellationToken)));
                 }
                 else
                 {
                     OneAtATime.Sql[query.Key].Add(await TimeAsync(() => sql.RunAsync(query, captured.After, cancellationToken)));
-                    OneAtATime.Api[query.Key].Add(await TimeAsync(() => lister.FetchAsync(captured.ApiQuery, cancellationToken)));
+                    await ApiCall();
                 }
             }
 
@@ -83,7 +90,17 @@ internal sealed class Rounds(
             foreach (var query in queries)
             {
                 var captured = captures[query.Key];
-                Task ApiBlock() => AddAsync(BackToBack.Api[query.Key], BlockAsync(block, api, BackToBack.Cpu, "api " + query.Key, () => lister.FetchAsync(captured.ApiQuery, cancellationToken)));
+                async Task ApiBlock()
+                {
+                    var server = new List<double>(block);
+                    BackToBack.Api[query.Key].Add(await BlockAsync(block, api, BackToBack.Cpu, "api " + query.Key, async () =>
+                    {
+                        server.Add(await lister.FetchAsync(captured.ApiQuery, cancellationToken));
+                        return 0;
+                    }));
+                    BackToBack.Server[query.Key].Add(Stats.Median(server));
+                }
+
                 Task SqlBlock() => AddAsync(BackToBack.Sql[query.Key], BlockAsync(block, Driver, BackToBack.Cpu, "sql " + query.Key, () => sql.RunAsync(query, captured.After, cancellationToken)));
                 if (i % 2 == 0)
                 {
@@ -146,6 +163,9 @@ internal sealed class Timings(IReadOnlyList<ListQuery> queries)
     public Dictionary<string, List<double>> Api { get; } = queries.ToDictionary(q => q.Key, _ => new List<double>(), StringComparer.Ordinal);
 
     public Dictionary<string, List<double>> Sql { get; } = queries.ToDictionary(q => q.Key, _ => new List<double>(), StringComparer.Ordinal);
+
+    /// <summary>What the API reported for the endpoint itself (<c>Server-Timing</c>): its query, topics and mapping, without HTTP and JSON.</summary>
+    public Dictionary<string, List<double>> Server { get; } = queries.ToDictionary(q => q.Key, _ => new List<double>(), StringComparer.Ordinal);
 
     /// <summary>
     /// Back to back only, by "alive", "api KEY", "sql KEY": CPU time of the API process over its blocks, and of this
