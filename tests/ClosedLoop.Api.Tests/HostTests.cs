@@ -129,7 +129,7 @@ public abstract class HostTests<TFactory>(TFactory factory) : IClassFixture<TFac
     }
 
     [Fact]
-    public async Task Every_api_answer_says_how_long_the_endpoint_itself_took()
+    public async Task An_endpoints_answer_says_how_long_the_endpoint_itself_took()
     {
         var client = factory.Client(ApiFactory.AdminKey);
 

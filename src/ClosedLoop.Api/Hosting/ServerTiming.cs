@@ -4,8 +4,9 @@ using System.Globalization;
 namespace ClosedLoop.Api.Hosting;
 
 /// <summary>
-/// <c>Server-Timing: app;dur=…</c> on every API response: the milliseconds the endpoint itself took (checking the
-/// input, the database, building the result), without the HTTP pipeline around it and without writing the body.
+/// <c>Server-Timing: app;dur=…</c> on every answer an API endpoint gives: the milliseconds the endpoint itself took
+/// (checking the input, the database, building the result), without the HTTP pipeline around it and without writing
+/// the body. Answers given before an endpoint runs (authentication, rate limits, binding) carry none.
 /// A browser's network panel shows it beside the whole call, so whoever builds a UI on the API sees how much of a
 /// slow call was the server's work and how much the network, the connection or the client.
 /// </summary>
