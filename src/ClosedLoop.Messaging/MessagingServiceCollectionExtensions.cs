@@ -17,6 +17,7 @@ public static class MessagingServiceCollectionExtensions
             .Validate(o => o.SweepInterval > TimeSpan.Zero && o.Lease > TimeSpan.Zero, "Messaging:SweepInterval and Messaging:Lease must be positive.")
             .ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(sp => new OutboxCommitInterceptor(sp.GetRequiredService<OutboxSignal>()));
         services.AddSingleton<IntegrationEventCatalog>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new OutboxDispatcher(

@@ -29,7 +29,6 @@ public abstract class ModuleDbContext : DbContext
     }
 
     private IntegrationEventCatalog? _catalog;
-    private OutboxCommitInterceptor? _commitInterceptor;
 
     private IntegrationEventCatalog? Catalog => _catalog ??= this.GetService<IDbContextOptions>()
         .FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<IntegrationEventCatalog>();
@@ -39,6 +38,12 @@ public abstract class ModuleDbContext : DbContext
     internal DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
 
     internal abstract string SchemaName { get; }
+
+    /// <summary>
+    /// Outbox rows that need a dispatch were written and not yet committed: the commit wakes the dispatcher
+    /// (<see cref="OutboxCommitInterceptor"/>). Kept on the context, not the interceptor, which is one per process.
+    /// </summary>
+    internal bool OutboxPending { get; set; }
 
     /// <summary>Adds the event to this module's outbox; it is delivered once the surrounding save commits.</summary>
     public void Publish(IntegrationEvent integrationEvent) => OutboxMessages.Add(ToMessage(integrationEvent));
@@ -65,7 +70,7 @@ public abstract class ModuleDbContext : DbContext
         if (messages.Exists(m => m.ProcessedAt is null))
         {
             // Settled rows need no dispatch: waking the dispatcher for them would only run empty claims.
-            _commitInterceptor?.MarkPending();
+            OutboxPending = true;
         }
     }
 
@@ -123,16 +128,6 @@ public abstract class ModuleDbContext : DbContext
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ModuleNaming.ConfigureConventions(configurationBuilder, Database.ProviderName);
-    }
-
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
-    {
-        var services = optionsBuilder.Options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider;
-        if (services?.GetService<OutboxSignal>() is { } signal)
-        {
-            _commitInterceptor = new OutboxCommitInterceptor(signal);
-            optionsBuilder.AddInterceptors(_commitInterceptor);
-        }
     }
 }
 

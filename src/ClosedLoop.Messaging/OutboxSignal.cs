@@ -30,13 +30,13 @@ public sealed class OutboxSignal
         _semaphore.WaitAsync(timeout, cancellationToken);
 }
 
+/// <summary>
+/// Wakes the dispatcher when outbox rows that need a dispatch commit. One per process, added to every module
+/// context's options (so contexts can be pooled); what is pending is the context's own
+/// (<see cref="ModuleDbContext.OutboxPending"/>).
+/// </summary>
 internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
-    private bool _pending;
-
-    /// <summary>Outbox rows were written without the change tracker; wake the dispatcher when they commit.</summary>
-    public void MarkPending() => _pending = true;
-
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         Track(eventData.Context);
@@ -61,27 +61,28 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChange
         return ValueTask.FromResult(result);
     }
 
-    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => NotifyIfPending();
+    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => NotifyIfPending(eventData.Context);
 
     public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        NotifyIfPending();
+        NotifyIfPending(eventData.Context);
         return Task.CompletedTask;
     }
 
-    public void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => _pending = false;
+    public void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Clear(eventData.Context);
 
     public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        _pending = false;
+        Clear(eventData.Context);
         return Task.CompletedTask;
     }
 
-    private void Track(DbContext? context)
+    private static void Track(DbContext? context)
     {
-        if (context?.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added && e.Entity.ProcessedAt is null) == true)
+        if (context is ModuleDbContext module
+            && module.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added && e.Entity.ProcessedAt is null))
         {
-            _pending = true;
+            module.OutboxPending = true;
         }
     }
 
@@ -89,16 +90,24 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChange
     {
         if (context?.Database.CurrentTransaction is null)
         {
-            NotifyIfPending();
+            NotifyIfPending(context);
         }
     }
 
-    private void NotifyIfPending()
+    private void NotifyIfPending(DbContext? context)
     {
-        if (_pending)
+        if (context is ModuleDbContext { OutboxPending: true } module)
         {
-            _pending = false;
+            module.OutboxPending = false;
             signal.Notify();
+        }
+    }
+
+    private static void Clear(DbContext? context)
+    {
+        if (context is ModuleDbContext module)
+        {
+            module.OutboxPending = false;
         }
     }
 }

@@ -51,6 +51,34 @@ public abstract class OutboxInboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pooled_context_comes_back_to_the_next_scope_as_new()
+    {
+        OrdersDbContext first;
+        await using (var scope = _primary.Services.CreateAsyncScope())
+        {
+            first = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+            first.Database.AutoSavepointsEnabled = false;
+            first.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+            first.Orders.Add(new Order { Id = Guid.NewGuid(), Customer = "left@example.com" });
+            first.OutboxPending = true;
+            await using var transaction = await first.Database.BeginTransactionAsync();
+            await transaction.RollbackAsync();
+        }
+
+        await using (var scope = _primary.Services.CreateAsyncScope())
+        {
+            var next = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+
+            Assert.Same(first, next);
+            Assert.True(next.Database.AutoSavepointsEnabled);
+            Assert.Equal(QueryTrackingBehavior.TrackAll, next.ChangeTracker.QueryTrackingBehavior);
+            Assert.Empty(next.ChangeTracker.Entries());
+            Assert.Null(next.Database.CurrentTransaction);
+            Assert.False(next.OutboxPending, "a rolled-back transaction leaves no signal pending");
+        }
+    }
+
+    [Fact]
     public async Task An_event_published_in_a_transaction_that_rolls_back_is_never_delivered()
     {
         var order = new Order { Id = Guid.NewGuid(), Customer = "ada@example.com" };
