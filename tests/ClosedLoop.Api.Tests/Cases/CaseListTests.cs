@@ -33,6 +33,8 @@ public abstract class CaseListTests<TFactory>(TFactory factory) : IClassFixture<
 
         Assert.Equal([billing.Id()], Mine(await ListAsync("priority=urgent"), mine));
         Assert.Equal([billing.Id()], Mine(await ListAsync("level=management"), mine));
+        Assert.Equal(mine.Order(), Mine(await ListAsync("level=frontline,management"), mine).Order());
+        Assert.Equal(new[] { delivery.Id(), other.Id() }.Order(), Mine(await ListAsync("level=frontline,executive"), mine).Order());
         Assert.Equal([delivery.Id()], Mine(await ListAsync("team=cx-emea"), mine));
         Assert.Equal([delivery.Id()], Mine(await ListAsync("topic=Delivery"), mine));
         Assert.Equal([other.Id()], Mine(await ListAsync("status=acknowledged"), mine));
