@@ -15,6 +15,7 @@ using ClosedLoop.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,7 +31,8 @@ public static class CasesModule
     public static IServiceCollection AddCasesModule(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddModuleDbContext<CasesDbContext>();
+        // Lists of values as one array parameter: the case list's compiled statements stay built whatever the values.
+        services.AddModuleDbContext<CasesDbContext>(ParameterTranslationMode.Parameter);
         services.AddOptions<CasesOptions>().Bind(configuration.GetSection(CasesOptions.Section));
         services.AddHttpContextAccessor();
         services.AddHostedService<CasesSeeder>();

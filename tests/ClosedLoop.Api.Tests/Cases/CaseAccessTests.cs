@@ -50,6 +50,24 @@ public abstract class CaseAccessTests<TFactory>(TFactory factory) : IClassFixtur
         Assert.Contains(await ListAsync(fran, $"team={team.Text("key")}"), c => c.Id() == id);
         Assert.Contains(await ListAsync(fran, "assignee=me"), c => c.Id() == id);
 
+        // Every filter at once, an agent's teams included, sorted by priority and paged: the most values one list
+        // statement takes. Two cases match, one per page.
+        var twin = (await _ingest.OpenCaseAsync(_admin)).Id();
+        await _admin.ActOkAsync(twin, "assign", new { team = team.Text("key"), assigneeId = frontline.UserId });
+        var shown = await fran.GetCaseAsync(id);
+        var everything = $"team={team.Text("key")}&assignee=me&status=open&priority={shown.Text("priority")},urgent&level=frontline,management"
+            + $"&overdue=false&topic=delivery&sort=priority";
+        var first = await fran.GetFromJsonAsync<JsonElement>($"/api/v1/cases?pageSize=1&{everything}");
+        var cursor = Uri.EscapeDataString(first.GetProperty("nextCursor").GetString()!);
+        var second = await fran.GetFromJsonAsync<JsonElement>($"/api/v1/cases?pageSize=1&{everything}&cursor={cursor}");
+        Assert.Equal(
+            new[] { id, twin }.Order(),
+            first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).Select(c => c.Id()).Order());
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextCursor").ValueKind);
+        var customer = shown.GetProperty("customerId").GetGuid();
+        Assert.Equal([id], (await ListAsync(fran, $"{everything}&customerId={customer}")).Select(c => c.Id()));
+        await _admin.ActOkAsync(twin, "assign", new { team = "cx-emea" });
+
         // Escalated to management: the frontline member loses it, the manager keeps it.
         await fran.ActOkAsync(id, "escalate", new { reason = "Customer threatens to churn; needs a goodwill credit." });
         await (await fran.GetAsync($"/api/v1/cases/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);

@@ -41,6 +41,8 @@ public abstract class CaseListTests<TFactory>(TFactory factory) : IClassFixture<
         Assert.Equal([billing.Id(), delivery.Id()], Mine(await ListAsync("status=new&priority=high,urgent&sort=priority"), mine));
         Assert.Equal([billing.Id()], Mine(await ListAsync($"customerId={billing.GetProperty("customerId").GetGuid()}"), mine));
         Assert.Equal(3, Mine(await ListAsync("status=open&assignee=none"), mine).Count);
+        Assert.Equal(mine.Order(), Mine(await ListAsync("overdue=false&level=frontline,management"), mine).Order());
+        Assert.Empty(Mine(await ListAsync("overdue=true"), mine));
 
         // Paging: small pages, both sorts, every case once and in order: the same list as in one page, ties included.
         foreach (var sort in new[] { "due", "priority" })

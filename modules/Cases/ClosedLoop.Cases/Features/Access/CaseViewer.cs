@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using System.Security.Claims;
 using ClosedLoop.Cases.Contracts;
 using ClosedLoop.Cases.Data;
@@ -69,22 +68,4 @@ internal sealed record CaseViewer(CaseActor Actor, bool IsAdmin, IReadOnlyDictio
     public bool SeesAll => IsAdmin || EveryTeam;
 
     public bool CanSee(Case c) => SeesAll || (c.TeamId is { } team && Teams.TryGetValue(team, out var level) && c.Level <= level);
-
-    /// <summary>The same rule as <see cref="CanSee"/>, for queries.</summary>
-    public IQueryable<Case> Filter(IQueryable<Case> cases)
-    {
-        if (SeesAll)
-        {
-            return cases;
-        }
-
-        List<Guid?> executive = [.. Teams.Where(t => t.Value == EscalationLevel.Executive).Select(t => (Guid?)t.Key)];
-        List<Guid?> management = [.. Teams.Where(t => t.Value == EscalationLevel.Management).Select(t => (Guid?)t.Key)];
-        List<Guid?> frontline = [.. Teams.Where(t => t.Value == EscalationLevel.Frontline).Select(t => (Guid?)t.Key)];
-        Expression<Func<Case, bool>> visible = c =>
-            executive.Contains(c.TeamId)
-            || (management.Contains(c.TeamId) && c.Level != EscalationLevel.Executive)
-            || (frontline.Contains(c.TeamId) && c.Level == EscalationLevel.Frontline);
-        return cases.Where(visible);
-    }
 }

@@ -141,65 +141,64 @@ internal static class CaseQueries
     {
         var viewer = await CaseViewer.OfAsync(user, db, options, cancellationToken);
         var now = time.GetUtcNow();
-        var cases = viewer.Filter(db.Cases);
+        var args = new CaseListArgs { Now = now, Take = size + 1 };
+        var filters = CaseListFilters.None;
+        if (!viewer.SeesAll)
+        {
+            (filters, args.ViewerId) = (filters | CaseListFilters.Visible, viewer.Actor.Id);
+        }
 
-        // Lists of values go to the database as one array parameter (EF.Parameter): the statement's text then stays
-        // the same whatever the values, so EF builds it once instead of once per call (one parameter per value).
+        // One value is an equality (an index range); several go to the database as one array parameter.
         if (statuses is { Count: > 0 })
         {
-            var status = statuses[0];
-            cases = statuses.Count == 1 ? cases.Where(c => c.Status == status) : cases.Where(c => EF.Parameter(statuses).Contains(c.Status));
+            (filters, args.Status, args.Statuses) = (filters | (statuses.Count == 1 ? CaseListFilters.Status : CaseListFilters.Statuses), statuses[0], statuses);
+        }
+
+        if (priorities is { Count: > 0 })
+        {
+            (filters, args.Priority, args.Priorities) = (filters | (priorities.Count == 1 ? CaseListFilters.Priority : CaseListFilters.Priorities), priorities[0], priorities);
+        }
+
+        if (levels is { Count: > 0 })
+        {
+            (filters, args.Level, args.Levels) = (filters | (levels.Count == 1 ? CaseListFilters.Level : CaseListFilters.Levels), levels[0], levels);
         }
 
         var teamKey = Team.KeyOf(team);
         if (teamKey is not null)
         {
-            // The team's id as a subquery, not a query of its own: one round trip less; an unknown key is looked for
-            // only when the page comes back empty. The id is selected non-nullable so that EF compares plainly; with
-            // Guid? it adds "or both are null", and the database no longer uses the TeamId index.
-            cases = cases.Where(c => c.TeamId == db.Teams.Where(t => t.Key == teamKey).Select(t => t.Id).FirstOrDefault());
+            (filters, args.TeamKey) = (filters | CaseListFilters.Team, teamKey);
         }
 
         if (!string.IsNullOrWhiteSpace(assignee))
         {
             var who = assignee.Trim();
-            cases = who switch
+            if (who == "none")
             {
-                "none" => cases.Where(c => c.AssigneeId == null),
-                "me" => cases.Where(c => c.AssigneeId == viewer.Actor.Id),
-                _ => cases.Where(c => c.AssigneeId == who),
-            };
-        }
-
-        if (priorities is { Count: > 0 })
-        {
-            var only = priorities[0];
-            cases = priorities.Count == 1 ? cases.Where(c => c.Priority == only) : cases.Where(c => EF.Parameter(priorities).Contains(c.Priority));
-        }
-
-        if (levels is { Count: > 0 })
-        {
-            var only = levels[0];
-            cases = levels.Count == 1 ? cases.Where(c => c.Level == only) : cases.Where(c => EF.Parameter(levels).Contains(c.Level));
+                filters |= CaseListFilters.Unassigned;
+            }
+            else
+            {
+                (filters, args.Assignee) = (filters | CaseListFilters.Assignee, who == "me" ? viewer.Actor.Id : who);
+            }
         }
 
         if (overdue is { } late)
         {
-            cases = late ? cases.Where(c => c.DueSort < now) : cases.Where(c => c.DueSort >= now);
+            filters |= late ? CaseListFilters.Overdue : CaseListFilters.NotOverdue;
         }
 
         if (customerId is { } customer)
         {
-            cases = cases.Where(c => c.CustomerId == customer);
+            (filters, args.Customer) = (filters | CaseListFilters.Customer, customer);
         }
 
         if (!string.IsNullOrWhiteSpace(topic))
         {
-            var normalized = topic.Trim().ToLowerInvariant();
-            cases = cases.Where(c => db.Topics.Any(t => t.CaseId == c.Id && t.Topic == normalized));
+            (filters, args.Topic) = (filters | CaseListFilters.Topic, topic.Trim().ToLowerInvariant());
         }
 
-        var page = await PageAsync(cases, byPriority, after, size + 1, cancellationToken);
+        var page = await PageAsync(db, filters, args, byPriority, after, cancellationToken);
         if (page.Count == 0 && teamKey is not null && !await db.Teams.AnyAsync(t => t.Key == teamKey, cancellationToken))
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["team"] = [$"No team with key '{teamKey}'."] });
@@ -209,59 +208,39 @@ internal static class CaseQueries
         var ids = shown.Select(c => c.Id).ToList();
         var topics = ids.Count == 0
             ? Array.Empty<CaseTopic>().ToLookup(t => t.CaseId, t => t.Topic)
-            : (await db.Topics.Where(t => EF.Parameter(ids).Contains(t.CaseId)).ToListAsync(cancellationToken)).OrderBy(t => t.Topic, StringComparer.Ordinal).ToLookup(t => t.CaseId, t => t.Topic);
+            : (await CaseListStatement.TopicsAsync(db, ids, cancellationToken)).OrderBy(t => t.Topic, StringComparer.Ordinal).ToLookup(t => t.CaseId, t => t.Topic);
         var next = page.Count > size ? Cursor.Encode(shown[^1], byPriority) : null;
         return TypedResults.Ok(new CasePage([.. shown.Select(c => CaseMapping.Summary(c, [.. topics[c.Id]], now))], size, next));
     }
 
     /// <summary>
-    /// Up to <paramref name="count"/> cases after <paramref name="after"/>, each read as one range of an index that ends
-    /// in the sort (see <see cref="Data.CasesDbContext"/>), so a page deep behind the cursor costs what the first one does.
+    /// Up to <see cref="CaseListArgs.Take"/> cases after <paramref name="after"/>, each read as one range of an index that
+    /// ends in the sort (see <see cref="Data.CasesDbContext"/>), so a page deep behind the cursor costs what the first one does.
     /// </summary>
-    private static async Task<List<CaseListRow>> PageAsync(IQueryable<Case> cases, bool byPriority, Cursor? after, int count, CancellationToken cancellationToken)
+    private static async Task<List<CaseListRow>> PageAsync(CasesDbContext db, CaseListFilters filters, CaseListArgs args, bool byPriority, Cursor? after, CancellationToken cancellationToken)
     {
         if (after is null)
         {
-            return await Rows(byPriority ? ByPriority(cases) : ByDue(cases), count, cancellationToken);
+            return await CaseListStatement.RowsAsync(db, filters, byPriority ? CaseListRange.ByPriority : CaseListRange.ByDue, args, cancellationToken);
         }
 
+        (args.CursorPriority, args.CursorDue, args.CursorId) = (after.Priority, after.Due, after.Id);
+        var amongNothingDue = after.Due == Case.NothingDue;
         if (!byPriority)
         {
-            return await Rows(ByDue(After(cases, after)), count, cancellationToken);
+            return await CaseListStatement.RowsAsync(db, filters, amongNothingDue ? CaseListRange.ByDueAfterNothingDue : CaseListRange.ByDueAfter, args, cancellationToken);
         }
 
         // Priority runs down and due time up, so no single range starts at the cursor: the rest of the cursor's
         // priority first, then (only when that runs out) the lower priorities.
-        var priority = after.Priority;
-        var page = await Rows(ByDue(After(cases.Where(c => c.Priority == priority), after)), count, cancellationToken);
-        if (page.Count < count)
+        var page = await CaseListStatement.RowsAsync(db, filters, amongNothingDue ? CaseListRange.PriorityRestAfterNothingDue : CaseListRange.PriorityRestAfter, args, cancellationToken);
+        if (page.Count < args.Take)
         {
-            page.AddRange(await Rows(ByPriority(cases.Where(c => c.Priority < priority)), count - page.Count, cancellationToken));
+            args.Take -= page.Count;
+            page.AddRange(await CaseListStatement.RowsAsync(db, filters, CaseListRange.LowerPriorities, args, cancellationToken));
         }
 
         return page;
-    }
-
-    private static Task<List<CaseListRow>> Rows(IOrderedQueryable<Case> cases, int count, CancellationToken cancellationToken) =>
-        cases.Take(count).Select(CaseListRow.FromCase).ToListAsync(cancellationToken);
-
-    private static IOrderedQueryable<Case> ByDue(IQueryable<Case> cases) => cases.OrderBy(c => c.DueSort).ThenBy(c => c.Id);
-
-    private static IOrderedQueryable<Case> ByPriority(IQueryable<Case> cases) => cases.OrderByDescending(c => c.Priority).ThenBy(c => c.DueSort).ThenBy(c => c.Id);
-
-    /// <summary>
-    /// After the cursor in (due time, id) order, written so that the database seeks to the cursor: "greater, or equal
-    /// and a greater id" alone makes it read the index from its start. The leading <c>DueSort &gt;= due</c> starts the
-    /// range at the due time; within the one due time most cases share (<see cref="Case.NothingDue"/>: closed, resolved,
-    /// paused) the range starts at the id instead, as nothing sorts after it.
-    /// </summary>
-    private static IQueryable<Case> After(IQueryable<Case> cases, Cursor position)
-    {
-        var due = position.Due;
-        var id = position.Id;
-        return due == Case.NothingDue
-            ? cases.Where(c => c.DueSort == due && c.Id.CompareTo(id) > 0)
-            : cases.Where(c => c.DueSort >= due && (c.DueSort > due || c.Id.CompareTo(id) > 0));
     }
 
     private static List<T>? ParseList<T>(string? text, string field, FieldErrors errors, bool open = false)
