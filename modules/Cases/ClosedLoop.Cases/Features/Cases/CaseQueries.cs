@@ -107,13 +107,35 @@ internal static class CaseQueries
             return Problems.Validation(errors.ToDictionary());
         }
 
+        var (actor, seesAll) = CaseViewer.Identify(user, options);
+        var (filters, args) = Statement(statuses, priorities, levels, assignee, overdue, customerId, topic, actor, seesAll);
+        var teamKey = Team.KeyOf(team);
+        if (teamKey is not null)
+        {
+            (filters, args.TeamKey) = (filters | CaseListFilters.Team, teamKey);
+        }
+
+        var now = time.GetUtcNow();
+        (args.Now, args.Take) = (now, size + 1);
+
         // A list only reads: no tracking for the whole request (the pool resets it), and one connection for its
         // statements instead of one opened and closed per statement.
         db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            return await ListAsync(statuses, team, assignee, priorities, levels, overdue, customerId, topic, byPriority, after, size, user, db, options, time, cancellationToken);
+            var page = await PageAsync(db, filters, args, byPriority, after, cancellationToken);
+            if (page.Count == 0 && teamKey is not null && !await db.Teams.AnyAsync(t => t.Key == teamKey, cancellationToken))
+            {
+                return Problems.Validation(new Dictionary<string, string[]> { ["team"] = [$"No team with key '{teamKey}'."] });
+            }
+
+            var shown = page.Take(size).ToList();
+            var topics = shown.Count == 0
+                ? Array.Empty<CaseTopic>().ToLookup(t => t.CaseId, t => t.Topic)
+                : (await CaseListStatement.TopicsAsync(db, [.. shown.Select(c => c.Id)], cancellationToken)).OrderBy(t => t.Topic, StringComparer.Ordinal).ToLookup(t => t.CaseId, t => t.Topic);
+            var next = page.Count > size ? Cursor.Encode(shown[^1], byPriority) : null;
+            return TypedResults.Ok(new CasePage([.. shown.Select(c => CaseMapping.Summary(c, [.. topics[c.Id]], now))], size, next));
         }
         finally
         {
@@ -121,34 +143,16 @@ internal static class CaseQueries
         }
     }
 
-    private static async Task<Results<Ok<CasePage>, ProblemHttpResult>> ListAsync(
-        List<CaseStatus>? statuses,
-        string? team,
-        string? assignee,
-        List<CasePriority>? priorities,
-        List<EscalationLevel>? levels,
-        bool? overdue,
-        Guid? customerId,
-        string? topic,
-        bool byPriority,
-        Cursor? after,
-        int size,
-        ClaimsPrincipal user,
-        CasesDbContext db,
-        IOptions<CasesOptions> options,
-        TimeProvider time,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Which list statement a request needs and its values. One value is an equality (an index range); several go to
+    /// the database as one array parameter. Agents who do not see every team get the visibility rule.
+    /// </summary>
+    private static (CaseListFilters Filters, CaseListArgs Args) Statement(
+        List<CaseStatus>? statuses, List<CasePriority>? priorities, List<EscalationLevel>? levels, string? assignee, bool? overdue, Guid? customerId, string? topic, CaseActor actor, bool seesAll)
     {
-        var viewer = await CaseViewer.OfAsync(user, db, options, cancellationToken);
-        var now = time.GetUtcNow();
-        var args = new CaseListArgs { Now = now, Take = size + 1 };
-        var filters = CaseListFilters.None;
-        if (!viewer.SeesAll)
-        {
-            (filters, args.ViewerId) = (filters | CaseListFilters.Visible, viewer.Actor.Id);
-        }
-
-        // One value is an equality (an index range); several go to the database as one array parameter.
+        var args = new CaseListArgs();
+        var filters = seesAll ? CaseListFilters.None : CaseListFilters.Visible;
+        args.ViewerId = actor.Id;
         if (statuses is { Count: > 0 })
         {
             (filters, args.Status, args.Statuses) = (filters | (statuses.Count == 1 ? CaseListFilters.Status : CaseListFilters.Statuses), statuses[0], statuses);
@@ -164,23 +168,16 @@ internal static class CaseQueries
             (filters, args.Level, args.Levels) = (filters | (levels.Count == 1 ? CaseListFilters.Level : CaseListFilters.Levels), levels[0], levels);
         }
 
-        var teamKey = Team.KeyOf(team);
-        if (teamKey is not null)
+        switch (assignee?.Trim())
         {
-            (filters, args.TeamKey) = (filters | CaseListFilters.Team, teamKey);
-        }
-
-        if (!string.IsNullOrWhiteSpace(assignee))
-        {
-            var who = assignee.Trim();
-            if (who == "none")
-            {
+            case null or "":
+                break;
+            case "none":
                 filters |= CaseListFilters.Unassigned;
-            }
-            else
-            {
-                (filters, args.Assignee) = (filters | CaseListFilters.Assignee, who == "me" ? viewer.Actor.Id : who);
-            }
+                break;
+            case var who:
+                (filters, args.Assignee) = (filters | CaseListFilters.Assignee, who == "me" ? actor.Id : who);
+                break;
         }
 
         if (overdue is { } late)
@@ -198,19 +195,7 @@ internal static class CaseQueries
             (filters, args.Topic) = (filters | CaseListFilters.Topic, topic.Trim().ToLowerInvariant());
         }
 
-        var page = await PageAsync(db, filters, args, byPriority, after, cancellationToken);
-        if (page.Count == 0 && teamKey is not null && !await db.Teams.AnyAsync(t => t.Key == teamKey, cancellationToken))
-        {
-            return Problems.Validation(new Dictionary<string, string[]> { ["team"] = [$"No team with key '{teamKey}'."] });
-        }
-
-        var shown = page.Take(size).ToList();
-        var ids = shown.Select(c => c.Id).ToList();
-        var topics = ids.Count == 0
-            ? Array.Empty<CaseTopic>().ToLookup(t => t.CaseId, t => t.Topic)
-            : (await CaseListStatement.TopicsAsync(db, ids, cancellationToken)).OrderBy(t => t.Topic, StringComparer.Ordinal).ToLookup(t => t.CaseId, t => t.Topic);
-        var next = page.Count > size ? Cursor.Encode(shown[^1], byPriority) : null;
-        return TypedResults.Ok(new CasePage([.. shown.Select(c => CaseMapping.Summary(c, [.. topics[c.Id]], now))], size, next));
+        return (filters, args);
     }
 
     /// <summary>
