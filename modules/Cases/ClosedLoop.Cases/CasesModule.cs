@@ -37,6 +37,7 @@ public static class CasesModule
         services.AddHttpContextAccessor();
         services.AddHostedService<CasesSeeder>();
         services.AddHostedService<SlaMonitor>();
+        services.AddSingleton<TeamIds>();
         services.AddScoped<CaseCommands.Services>();
         services.AddScoped<ICasesApi, CasesApi>();
         services.AddSingleton<IDecisionReferenceCheck, TeamReferenceCheck>();

@@ -22,6 +22,9 @@ public abstract class CaseAccessTests<TFactory>(TFactory factory) : IClassFixtur
         var frontline = await _admin.CreateAgentAsync("Fran " + suffix);
         var manager = await _admin.CreateAgentAsync("Manu " + suffix);
         var outsider = await _admin.CreateAgentAsync("Otto " + suffix);
+        // A key that names no team yet is refused; once the team exists the same key lists its cases (below).
+        var unknown = await (await _admin.GetAsync($"/api/v1/cases?team=access-{suffix}")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("team", unknown.ErrorFields());
         var team = await _admin.CreateTeamAsync(new
         {
             key = "access-" + suffix,

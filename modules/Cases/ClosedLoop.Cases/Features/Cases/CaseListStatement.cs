@@ -73,7 +73,7 @@ internal sealed class CaseListArgs
 
     public List<EscalationLevel> Levels { get; set; } = [];
 
-    public string TeamKey { get; set; } = "";
+    public Guid TeamId { get; set; }
 
     public string Assignee { get; set; } = "";
 
@@ -156,11 +156,8 @@ internal static class CaseListStatement
     private static readonly Expression<Func<IQueryable<Case>, EscalationLevel, IQueryable<Case>>> LevelIs = (q, level) => q.Where(c => c.Level == level);
     private static readonly Expression<Func<IQueryable<Case>, List<EscalationLevel>, IQueryable<Case>>> LevelIn = (q, levels) => q.Where(c => levels.Contains(c.Level));
 
-    // The team's id as a subquery, not a query of its own: one round trip less; an unknown key is looked for only when
-    // the page comes back empty. The id is selected non-nullable so that EF compares plainly; with Guid? it adds "or
-    // both are null", and the database no longer uses the TeamId index.
-    private static readonly Expression<Func<IQueryable<Case>, CasesDbContext, string, IQueryable<Case>>> TeamIs =
-        (q, db, teamKey) => q.Where(c => c.TeamId == db.Teams.Where(t => t.Key == teamKey).Select(t => t.Id).FirstOrDefault());
+    // The id, not the key: a case keeps its team's id (TeamKey is only shown), and (TeamId, DueSort, Id) is the index.
+    private static readonly Expression<Func<IQueryable<Case>, Guid, IQueryable<Case>>> TeamIs = (q, teamId) => q.Where(c => c.TeamId == teamId);
 
     private static readonly Expression<Func<IQueryable<Case>, string, IQueryable<Case>>> AssigneeIs = (q, assignee) => q.Where(c => c.AssigneeId == assignee);
     private static readonly Expression<Func<IQueryable<Case>, IQueryable<Case>>> NoAssignee = q => q.Where(c => c.AssigneeId == null);

@@ -68,6 +68,7 @@ internal static class CaseQueries
     /// <param name="user">The caller.</param>
     /// <param name="db">The Cases database.</param>
     /// <param name="options">Module settings.</param>
+    /// <param name="teams">Team ids by key.</param>
     /// <param name="time">The clock.</param>
     /// <param name="cancellationToken">Request aborted.</param>
     internal static async Task<Results<Ok<CasePage>, ProblemHttpResult>> List(
@@ -85,6 +86,7 @@ internal static class CaseQueries
         ClaimsPrincipal user,
         CasesDbContext db,
         IOptions<CasesOptions> options,
+        TeamIds teams,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -110,11 +112,6 @@ internal static class CaseQueries
         var (actor, seesAll) = CaseViewer.Identify(user, options);
         var (filters, args) = Statement(statuses, priorities, levels, assignee, overdue, customerId, topic, actor, seesAll);
         var teamKey = Team.KeyOf(team);
-        if (teamKey is not null)
-        {
-            (filters, args.TeamKey) = (filters | CaseListFilters.Team, teamKey);
-        }
-
         var now = time.GetUtcNow();
         (args.Now, args.Take) = (now, size + 1);
 
@@ -124,11 +121,17 @@ internal static class CaseQueries
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            var page = await PageAsync(db, filters, args, byPriority, after, cancellationToken);
-            if (page.Count == 0 && teamKey is not null && !await db.Teams.AnyAsync(t => t.Key == teamKey, cancellationToken))
+            if (teamKey is not null)
             {
-                return Problems.Validation(new Dictionary<string, string[]> { ["team"] = [$"No team with key '{teamKey}'."] });
+                if (await teams.OfAsync(db, teamKey, cancellationToken) is not { } teamId)
+                {
+                    return Problems.Validation(new Dictionary<string, string[]> { ["team"] = [$"No team with key '{teamKey}'."] });
+                }
+
+                (filters, args.TeamId) = (filters | CaseListFilters.Team, teamId);
             }
+
+            var page = await PageAsync(db, filters, args, byPriority, after, cancellationToken);
 
             var shown = page.Take(size).ToList();
             var topics = shown.Count == 0
