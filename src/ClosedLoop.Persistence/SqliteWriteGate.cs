@@ -28,6 +28,11 @@ internal sealed class SqliteWriteGate(string dataSource, TimeSpan timeout) : DbC
     private readonly string _busyTimeout = $"PRAGMA busy_timeout = {(int)Math.Min(int.MaxValue, timeout.TotalMilliseconds)};";
     private static readonly ConditionalWeakTable<DbConnection, Holder> Holders = new();
 
+    // The native connections whose busy timeout is set, with its value: Microsoft.Data.Sqlite pools them open across
+    // opens, and the setting stays with them, so it is set once per native connection instead of on every open (a
+    // statement per open, which every short read paid: bench/README.md, Cases).
+    private static readonly ConditionalWeakTable<object, StrongBox<string>> BusyTimeouts = new();
+
     public static SqliteWriteGate For(string connectionString, TimeSpan timeout)
     {
         var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
@@ -148,9 +153,22 @@ internal sealed class SqliteWriteGate(string dataSource, TimeSpan timeout) : DbC
 
     private void SetBusyTimeout(DbConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = _busyTimeout;
-        command.ExecuteNonQuery();
+        var handle = (connection as SqliteConnection)?.Handle;
+        if (handle is not null && BusyTimeouts.TryGetValue(handle, out var set) && string.Equals(set.Value, _busyTimeout, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = _busyTimeout;
+            command.ExecuteNonQuery();
+        }
+
+        if (handle is not null)
+        {
+            BusyTimeouts.AddOrUpdate(handle, new StrongBox<string>(_busyTimeout));
+        }
     }
 
     private TimeoutException TimedOut() =>
