@@ -43,50 +43,48 @@ public static class PersistenceServiceCollectionExtensions
     /// A pooled context must keep no state of its own across uses beyond what EF resets; interceptors are therefore
     /// one per process and keep theirs on the context.
     /// </remarks>
-    /// <param name="services">The host's services.</param>
-    /// <param name="collections">
-    /// How this module's queries send a list of values (<c>ids.Contains(x.Id)</c>); null: EF's default, one
-    /// parameter per value. <see cref="ParameterTranslationMode.Parameter"/> sends one array parameter, so the
-    /// statement's text does not depend on the values: the only form compiled queries can keep built.
-    /// </param>
-    public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services, ParameterTranslationMode? collections = null)
+    public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services)
         where TContext : DbContext, IModuleDbContext
     {
         services.AddDbContextPool<TContext>((sp, options) =>
-            Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, TContext.Schema, collections)
+            Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, TContext.Schema)
                 .AddInterceptors(sp.GetServices<IInterceptor>()));
         services.AddSingleton(new ModuleDbContextRegistration(typeof(TContext), TContext.Schema));
         return services;
     }
 
     /// <summary>Configures options for one module context; also used by tests and design-time tooling.</summary>
-    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema, ParameterTranslationMode? collections = null)
+    /// <remarks>
+    /// A list of values in a query (<c>ids.Contains(x.Id)</c>) goes to the database as ONE array parameter
+    /// (<c>= ANY(@ids)</c>, <c>json_each(@ids)</c>, <c>OPENJSON(@ids)</c>), not EF 10's default of one parameter per value:
+    /// the statement's text then does not depend on the values, so EF builds its SQL once (compiled queries need
+    /// that), and the database parses and plans one short statement instead of an IN list of up to a dispatch batch
+    /// or an import chunk of values (decision 0026).
+    /// </remarks>
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database, string schema)
     {
         var history = ModuleNaming.HistoryTable(database.Provider, schema);
         switch (database.Provider)
         {
             case DatabaseProvider.Sqlite:
                 EnsureSqliteDirectory(database.ConnectionString);
-                options.UseSqlite(database.ConnectionString, o =>
-                {
-                    o.MigrationsHistoryTable(history).CommandTimeout(database.CommandTimeoutSeconds);
-                    WhenSet(collections, o.UseParameterizedCollectionMode);
-                });
+                options.UseSqlite(database.ConnectionString, o => o
+                    .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)
+                    .MigrationsHistoryTable(history)
+                    .CommandTimeout(database.CommandTimeoutSeconds));
                 options.AddInterceptors(SqliteWriteGate.For(database.ConnectionString, TimeSpan.FromSeconds(database.CommandTimeoutSeconds)));
                 break;
             case DatabaseProvider.PostgreSql:
-                options.UseNpgsql(database.ConnectionString, o =>
-                {
-                    o.MigrationsHistoryTable(history, schema).CommandTimeout(database.CommandTimeoutSeconds);
-                    WhenSet(collections, o.UseParameterizedCollectionMode);
-                });
+                options.UseNpgsql(database.ConnectionString, o => o
+                    .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)
+                    .MigrationsHistoryTable(history, schema)
+                    .CommandTimeout(database.CommandTimeoutSeconds));
                 break;
             case DatabaseProvider.SqlServer:
-                options.UseSqlServer(database.ConnectionString, o =>
-                {
-                    o.MigrationsHistoryTable(history, schema).CommandTimeout(database.CommandTimeoutSeconds);
-                    WhenSet(collections, o.UseParameterizedCollectionMode);
-                });
+                options.UseSqlServer(database.ConnectionString, o => o
+                    .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)
+                    .MigrationsHistoryTable(history, schema)
+                    .CommandTimeout(database.CommandTimeoutSeconds));
                 break;
             default:
                 throw new NotSupportedException($"Database provider '{database.Provider}' is not supported.");
@@ -94,14 +92,6 @@ public static class PersistenceServiceCollectionExtensions
 
         options.ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
         return options;
-    }
-
-    private static void WhenSet(ParameterTranslationMode? mode, Func<ParameterTranslationMode, object> use)
-    {
-        if (mode is { } set)
-        {
-            use(set);
-        }
     }
 
     private static void EnsureSqliteDirectory(string connectionString)

@@ -15,7 +15,6 @@ using ClosedLoop.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -31,8 +30,7 @@ public static class CasesModule
     public static IServiceCollection AddCasesModule(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        // Lists of values as one array parameter: the case list's compiled statements stay built whatever the values.
-        services.AddModuleDbContext<CasesDbContext>(ParameterTranslationMode.Parameter);
+        services.AddModuleDbContext<CasesDbContext>();
         services.AddOptions<CasesOptions>().Bind(configuration.GetSection(CasesOptions.Section));
         services.AddHttpContextAccessor();
         services.AddHostedService<CasesSeeder>();

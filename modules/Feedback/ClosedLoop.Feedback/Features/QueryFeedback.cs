@@ -177,7 +177,7 @@ internal static class QueryFeedback
             return Array.Empty<ItemTopic>().ToLookup(t => t.ItemId, t => t.Topic);
         }
 
-        var rows = await db.ItemTopics.AsNoTracking().Where(t => EF.Parameter(ids).Contains(t.ItemId)).ToListAsync(cancellationToken);
+        var rows = await db.ItemTopics.AsNoTracking().Where(t => ids.Contains(t.ItemId)).ToListAsync(cancellationToken);
         return rows.OrderBy(t => t.Topic, StringComparer.Ordinal).ToLookup(t => t.ItemId, t => t.Topic);
     }
 

@@ -433,9 +433,9 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
 
     /// <summary>
     /// The stored items among the chunk's keys, one query per source (a chunk nearly always has one):
-    /// equality on the index's first column and the ids as ONE array parameter (EF.Parameter) lets the
-    /// planner probe the unique index; EF 10's default, a parameter per value, made PostgreSQL parse and
-    /// plan an IN list of up to 1,000 values for every chunk. The explicit not-null test keeps EF from adding
+    /// equality on the index's first column and the ids as ONE array parameter (every module context's setting,
+    /// decision 0026) lets the planner probe the unique index; EF 10's default, a parameter per value, made
+    /// PostgreSQL parse and plan an IN list of up to 1,000 values for every chunk. The explicit not-null test keeps EF from adding
     /// <c>OR ("ExternalId" IS NULL AND array_position(@ids, NULL) IS NOT NULL)</c>, with which PostgreSQL, while its
     /// statistics still saw a small table (an import's first minutes), probed the index by source alone and
     /// filtered every item of that source: 50–70 ms a chunk, growing with the import, instead of ~2.
@@ -450,7 +450,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
             var source = group.Key;
             var externalIds = group.Select(v => v.Item.ExternalId!).Distinct(StringComparer.Ordinal).ToList();
             var rows = await db.Items.AsNoTracking()
-                .Where(i => i.Source == source && i.ExternalId != null && EF.Parameter(externalIds).Contains(i.ExternalId))
+                .Where(i => i.Source == source && i.ExternalId != null && externalIds.Contains(i.ExternalId))
                 .Select(i => new { i.ExternalId, i.Id, i.ContentHash })
                 .ToListAsync(cancellationToken);
             foreach (var row in rows)
@@ -473,7 +473,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
     {
         var externalIds = valid.Select(v => v.Item.Customer.ExternalId).Distinct().ToList();
         var query = (locked ? KeyLookups.ForUpdate<Customer>(db, nameof(Customer.ExternalId), externalIds) : null)
-            ?? db.Customers.Where(c => EF.Parameter(externalIds).Contains(c.ExternalId));
+            ?? db.Customers.Where(c => externalIds.Contains(c.ExternalId));
         return await (tracked ? query : query.AsNoTracking()).ToDictionaryAsync(c => c.ExternalId, StringComparer.Ordinal, cancellationToken);
     }
 
