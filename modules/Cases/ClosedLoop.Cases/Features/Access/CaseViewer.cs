@@ -49,22 +49,22 @@ internal sealed record CaseViewer(CaseActor Actor, bool IsAdmin, IReadOnlyDictio
 {
     public static async Task<CaseViewer> OfAsync(ClaimsPrincipal user, CasesDbContext db, IOptions<CasesOptions> options, CancellationToken cancellationToken)
     {
-        var (actor, seesAll) = Identify(user, options);
-        if (seesAll)
+        var (actor, isAdmin, everyTeam) = Identify(user, options);
+        if (isAdmin || everyTeam)
         {
-            return new CaseViewer(actor, user.IsInRole(Roles.Admin), new Dictionary<Guid, EscalationLevel>(), true);
+            return new CaseViewer(actor, isAdmin, new Dictionary<Guid, EscalationLevel>(), true);
         }
 
         var memberships = await db.Members.AsNoTracking().Where(m => m.UserId == actor.Id).Select(m => new { m.TeamId, m.Level }).ToListAsync(cancellationToken);
         return new CaseViewer(actor, false, memberships.ToDictionary(m => m.TeamId, m => m.Level), false);
     }
 
-    /// <summary>Who is asking, and whether they see every case (admins and <see cref="CasesOptions.EveryTeamMembers"/>); no database.</summary>
-    public static (CaseActor Actor, bool SeesAll) Identify(ClaimsPrincipal user, IOptions<CasesOptions> options)
+    /// <summary>Who is asking, whether they are an admin, and whether they count as a member of every team; no database.</summary>
+    public static (CaseActor Actor, bool IsAdmin, bool EveryTeam) Identify(ClaimsPrincipal user, IOptions<CasesOptions> options)
     {
         var id = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "anonymous";
         var actor = new CaseActor(id, user.Identity?.Name ?? user.FindFirstValue("name") ?? id);
-        return (actor, user.IsInRole(Roles.Admin) || options.Value.EveryTeamMembers.Contains(id, StringComparer.Ordinal));
+        return (actor, user.IsInRole(Roles.Admin), options.Value.EveryTeamMembers.Contains(id, StringComparer.Ordinal));
     }
 
     public bool SeesAll => IsAdmin || EveryTeam;

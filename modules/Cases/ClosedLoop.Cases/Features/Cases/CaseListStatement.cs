@@ -109,28 +109,17 @@ internal static class CaseListStatement
         .Where(m => m.Name == nameof(EF.CompileAsyncQuery) && ReturnsEnumerable(m))];
 
     /// <summary>The rows of one statement, at most <see cref="CaseListArgs.Take"/>.</summary>
-    public static Task<List<CaseListRow>> RowsAsync(CasesDbContext db, CaseListFilters filters, CaseListRange range, CaseListArgs args, CancellationToken cancellationToken)
+    public static ValueTask<List<CaseListRow>> RowsAsync(CasesDbContext db, CaseListFilters filters, CaseListRange range, CaseListArgs args, CancellationToken cancellationToken)
     {
         var query = Of(db).Lists.GetOrAdd((filters, range), static key => Compile(key.Item1, key.Item2));
-        return ToListAsync(query(db, args), args.Take, cancellationToken);
+        return query(db, args).ToListAsync(cancellationToken);
     }
 
-    /// <summary>The topics of the cases <paramref name="ids"/> (a page's), the ids as one array parameter (see CasesModule).</summary>
-    public static Task<List<CaseTopic>> TopicsAsync(CasesDbContext db, List<Guid> ids, CancellationToken cancellationToken) =>
-        ToListAsync(Of(db).Topics(db, ids), ids.Count * 2, cancellationToken);
+    /// <summary>The topics of the cases <paramref name="ids"/> (a page's), the ids as one array parameter (as every list of values: see PersistenceServiceCollectionExtensions.Configure).</summary>
+    public static ValueTask<List<CaseTopic>> TopicsAsync(CasesDbContext db, List<Guid> ids, CancellationToken cancellationToken) =>
+        Of(db).Topics(db, ids).ToListAsync(cancellationToken);
 
     private static Statements Of(CasesDbContext db) => ByModel.GetValue(db.Model, static _ => new Statements());
-
-    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> rows, int capacity, CancellationToken cancellationToken)
-    {
-        var list = new List<T>(capacity);
-        await foreach (var row in rows.WithCancellation(cancellationToken))
-        {
-            list.Add(row);
-        }
-
-        return list;
-    }
 
     private static Func<CasesDbContext, CaseListArgs, IAsyncEnumerable<CaseListRow>> Compile(CaseListFilters filters, CaseListRange range)
     {

@@ -109,8 +109,8 @@ internal static class CaseQueries
             return Problems.Validation(errors.ToDictionary());
         }
 
-        var (actor, seesAll) = CaseViewer.Identify(user, options);
-        var (filters, args) = Statement(statuses, priorities, levels, assignee, overdue, customerId, topic, actor, seesAll);
+        var (actor, isAdmin, everyTeam) = CaseViewer.Identify(user, options);
+        var (filters, args) = Statement(statuses, priorities, levels, assignee, overdue, customerId, topic, actor, seesAll: isAdmin || everyTeam);
         var teamKey = Team.KeyOf(team);
         var now = time.GetUtcNow();
         (args.Now, args.Take) = (now, size + 1);
