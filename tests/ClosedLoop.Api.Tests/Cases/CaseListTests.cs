@@ -44,6 +44,17 @@ public abstract class CaseListTests<TFactory>(TFactory factory) : IClassFixture<
         Assert.Equal(mine.Order(), Mine(await ListAsync("overdue=false&level=frontline,management"), mine).Order());
         Assert.Empty(Mine(await ListAsync("overdue=true"), mine));
 
+        // Each item's topics come with its page and are its case's, in order: several, one, none.
+        var listed = await ListAsync("status=open");
+        foreach (var id in mine)
+        {
+            var detail = await _agent.GetFromJsonAsync<JsonElement>($"/api/v1/cases/{id}");
+            Assert.Equal(Topics(detail), Topics(listed.Single(c => c.Id() == id)));
+        }
+
+        Assert.Equal(["billing", "support-experience"], Topics(listed.Single(c => c.Id() == billing.Id())));
+        Assert.Equal(["delivery"], Topics(listed.Single(c => c.Id() == delivery.Id())));
+
         // Paging: small pages, both sorts, every case once and in order: the same list as in one page, ties included.
         foreach (var sort in new[] { "due", "priority" })
         {
@@ -72,6 +83,8 @@ public abstract class CaseListTests<TFactory>(TFactory factory) : IClassFixture<
             Assert.Contains("cursor", crossed.ErrorFields());
         }
     }
+
+    private static List<string?> Topics(JsonElement item) => [.. item.GetProperty("topics").EnumerateArray().Select(t => t.GetString())];
 
     private static int Rank(string priority) => priority switch { "low" => 0, "normal" => 1, "high" => 2, _ => 3 };
 

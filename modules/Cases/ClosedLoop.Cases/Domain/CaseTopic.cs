@@ -5,7 +5,42 @@ internal sealed class CaseTopic
 {
     public const int MaxLength = 100;
 
+    /// <summary>
+    /// Joins a case's topics when a list reads them with its page (one statement, not two). A control character,
+    /// which <see cref="Normalize"/> keeps out of every topic, so the joined text splits back exactly.
+    /// </summary>
+    public const string Separator = "\u001f";
+
     public Guid CaseId { get; set; }
 
     public required string Topic { get; set; }
+
+    /// <summary>
+    /// A topic as stored and as filtered on: lower case, without control characters or surrounding blanks, at most
+    /// <see cref="MaxLength"/> characters; null when nothing is left.
+    /// </summary>
+    public static string? Normalize(string? topic)
+    {
+        if (topic is null)
+        {
+            return null;
+        }
+
+        var text = topic.Any(char.IsControl) ? string.Concat(topic.Where(c => !char.IsControl(c))) : topic;
+        text = text.Trim().ToLowerInvariant();
+        return text.Length == 0 ? null : text.Length > MaxLength ? text[..MaxLength].TrimEnd() : text;
+    }
+
+    /// <summary>The topics of a list row, joined by <see cref="Separator"/> in the database, in ordinal order.</summary>
+    public static string[] Split(string? joined)
+    {
+        if (string.IsNullOrEmpty(joined))
+        {
+            return [];
+        }
+
+        var topics = joined.Split(Separator);
+        Array.Sort(topics, StringComparer.Ordinal);
+        return topics;
+    }
 }

@@ -115,10 +115,6 @@ internal static class CaseListStatement
         return query(db, args).ToListAsync(cancellationToken);
     }
 
-    /// <summary>The topics of the cases <paramref name="ids"/> (a page's), the ids as one array parameter (as every list of values: see PersistenceServiceCollectionExtensions.Configure).</summary>
-    public static ValueTask<List<CaseTopic>> TopicsAsync(CasesDbContext db, List<Guid> ids, CancellationToken cancellationToken) =>
-        Of(db).Topics(db, ids).ToListAsync(cancellationToken);
-
     private static Statements Of(CasesDbContext db) => ByModel.GetValue(db.Model, static _ => new Statements());
 
     private static Func<CasesDbContext, CaseListArgs, IAsyncEnumerable<CaseListRow>> Compile(CaseListFilters filters, CaseListRange range)
@@ -212,7 +208,7 @@ internal static class CaseListStatement
                 CaseListRange.LowerPriorities => Apply(ByPriority, Apply(BelowPriorityOfCursor, q)),
                 _ => throw new ArgumentOutOfRangeException(nameof(range), range, null),
             };
-            return Expression.Call(typeof(Queryable), nameof(Queryable.Select), [typeof(Case), typeof(CaseListRow)], Apply(TakeRows, q), Expression.Quote(CaseListRow.FromCase));
+            return Apply(CaseListRow.Select, Apply(TakeRows, q));
         }
 
         /// <summary>
@@ -275,9 +271,6 @@ internal static class CaseListStatement
     private sealed class Statements
     {
         public ConcurrentDictionary<(CaseListFilters, CaseListRange), Func<CasesDbContext, CaseListArgs, IAsyncEnumerable<CaseListRow>>> Lists { get; } = new();
-
-        public Func<CasesDbContext, List<Guid>, IAsyncEnumerable<CaseTopic>> Topics { get; } =
-            EF.CompileAsyncQuery((CasesDbContext db, List<Guid> ids) => db.Topics.Where(t => ids.Contains(t.CaseId)));
     }
 
     private sealed class Inliner(Dictionary<ParameterExpression, Expression> map) : ExpressionVisitor

@@ -44,7 +44,8 @@ internal static class CaseQueries
     {
         var team = found.TeamId is { } teamId ? await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken) : null;
         var entries = await db.Entries.AsNoTracking().Where(e => e.CaseId == found.Id).OrderBy(e => e.Id).ToListAsync(cancellationToken);
-        var topics = await db.Topics.AsNoTracking().Where(t => t.CaseId == found.Id).OrderBy(t => t.Topic).Select(t => t.Topic).ToListAsync(cancellationToken);
+        // Ordinal order, as lists give them (a database's collation may order otherwise).
+        var topics = (await db.Topics.AsNoTracking().Where(t => t.CaseId == found.Id).Select(t => t.Topic).ToListAsync(cancellationToken)).Order(StringComparer.Ordinal).ToList();
         return CaseMapping.Detail(found, topics, entries, TeamSchedule.CalendarOf(team), now);
     }
 
@@ -133,12 +134,9 @@ internal static class CaseQueries
 
             var page = await PageAsync(db, filters, args, byPriority, after, cancellationToken);
 
-            var shown = page.Take(size).ToList();
-            var topics = shown.Count == 0
-                ? Array.Empty<CaseTopic>().ToLookup(t => t.CaseId, t => t.Topic)
-                : (await CaseListStatement.TopicsAsync(db, [.. shown.Select(c => c.Id)], cancellationToken)).OrderBy(t => t.Topic, StringComparer.Ordinal).ToLookup(t => t.CaseId, t => t.Topic);
+            var shown = page.Count > size ? page[..size] : page;
             var next = page.Count > size ? Cursor.Encode(shown[^1], byPriority) : null;
-            return TypedResults.Ok(new CasePage([.. shown.Select(c => CaseMapping.Summary(c, [.. topics[c.Id]], now))], size, next));
+            return TypedResults.Ok(new CasePage([.. shown.Select(c => CaseMapping.Summary(c, CaseTopic.Split(c.Topics), now))], size, next));
         }
         finally
         {
@@ -193,9 +191,9 @@ internal static class CaseQueries
             (filters, args.Customer) = (filters | CaseListFilters.Customer, customer);
         }
 
-        if (!string.IsNullOrWhiteSpace(topic))
+        if (CaseTopic.Normalize(topic) is { } wanted)
         {
-            (filters, args.Topic) = (filters | CaseListFilters.Topic, topic.Trim().ToLowerInvariant());
+            (filters, args.Topic) = (filters | CaseListFilters.Topic, wanted);
         }
 
         return (filters, args);

@@ -70,7 +70,8 @@ internal sealed class OpenCaseOnFeedbackRouted(CasesDbContext db, TimeProvider t
             db.Cases.Add(created);
             db.Entries.AddRange(created.NewEntries);
             db.Topics.AddRange(decision.Topics
-                .Select(t => (t.Length > CaseTopic.MaxLength ? t[..CaseTopic.MaxLength] : t).ToLowerInvariant())
+                .Select(CaseTopic.Normalize)
+                .OfType<string>()
                 .Distinct(StringComparer.Ordinal)
                 .Select(t => new CaseTopic { CaseId = created.Id, Topic = t }));
             foreach (var e in created.Events)
