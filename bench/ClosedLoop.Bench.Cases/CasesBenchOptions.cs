@@ -22,6 +22,8 @@ internal sealed class CasesBenchOptions
                                            (its address and pid are printed, e.g. for perf record -p)
           --deep-pages N                   the page reached by following nextCursor for (h) and (i) (default 200)
           --seed N                         generator seed (default 42)
+          --sqlite-cache-mib N             SQLite page cache per connection, given to the API (Database:SqliteCacheMiB)
+                                           and to the hand-written SQL's connections alike (default 16, the API's default)
           --api-dll PATH                   the ClosedLoop.Api.dll to launch (default: this build's Release output)
           --api-setting KEY=VALUE          extra configuration for the API (repeatable)
           --verbose                        echo the API's log
@@ -48,6 +50,9 @@ internal sealed class CasesBenchOptions
 
     public int HoldSeconds { get; private set; }
 
+    /// <summary>The SQLite page cache of every connection, the API's and the hand-written SQL's: the same for both.</summary>
+    public int SqliteCacheMiB { get; private set; } = 16;
+
     public bool Help { get; private set; }
 
     private string? ApiDll { get; set; }
@@ -56,9 +61,20 @@ internal sealed class CasesBenchOptions
 
     /// <summary>
     /// How the API is launched: per-caller rate limits raised out of reach (the bench is one caller sending
-    /// thousands of requests), and the SLA monitor off so that nothing writes to the cases while they are listed.
+    /// thousands of requests), the SLA monitor off so that nothing writes to the cases while they are listed, and
+    /// the development agent seeing only its own teams' cases (Development lets it see every team), and the SQLite page
+    /// cache the hand-written SQL gets too.
     /// </summary>
-    public ApiOptions Api => new ApiOptions(ApiDll, RateLimiting: false, new Dictionary<string, string> { ["Cases__MonitorEnabled"] = "false" }, Verbose)
+    public ApiOptions Api => new ApiOptions(
+            ApiDll,
+            RateLimiting: false,
+            new Dictionary<string, string>
+            {
+                ["Cases__MonitorEnabled"] = "false",
+                ["Cases__EveryTeamMembers__0"] = "nobody",
+                ["Database__SqliteCacheMiB"] = SqliteCacheMiB.ToString(CultureInfo.InvariantCulture),
+            },
+            Verbose)
         .With(_apiSettings);
 
     public static bool TryParse(string[] args, [NotNullWhen(true)] out CasesBenchOptions? options, [NotNullWhen(false)] out string? error)
@@ -120,6 +136,8 @@ internal sealed class CasesBenchOptions
                 return null;
             case "--hold":
                 return Number(name, value, 0, 3_600, v => HoldSeconds = v);
+            case "--sqlite-cache-mib":
+                return Number(name, value, 1, 4_096, v => SqliteCacheMiB = v);
             case "--seed":
                 return Number(name, value, 0, int.MaxValue, v => Seed = v);
             case "--api-setting":

@@ -30,7 +30,8 @@ internal sealed class CasesBenchmark(CasesBenchOptions options, TextWriter outpu
         output.WriteLine($"machine: {Environment.ProcessorCount} cores, {memory:0} GB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
         output.WriteLine($"{options.Cases:N0} cases; page size {ListQuery.PageSize}; warm-up: {options.Warmup} rounds and at least {options.WarmupTime.TotalSeconds:N0} s; "
             + $"{options.Repetitions} timed rounds over every query, API and SQL alternating one call at a time"
-            + (options.Block > 0 ? $", then {options.Repetitions} rounds of blocks of {options.Block} back-to-back calls" : "") + " (medians)");
+            + (options.Block > 0 ? $", then {options.Repetitions} rounds of blocks of {options.Block} back-to-back calls" : "") + " (medians); "
+            + $"SQLite page cache {options.SqliteCacheMiB} MiB per connection, the API's and the SQL's");
         var total = Stopwatch.StartNew();
         foreach (var provider in options.Providers)
         {
@@ -60,13 +61,15 @@ internal sealed class CasesBenchmark(CasesBenchOptions options, TextWriter outpu
         var connectionString = await databases.CreateAsync(Database, cancellationToken);
         Line(provider, databases.Description);
 
-        // 1. The API migrates the empty database and seeds its teams; three more teams make ten.
+        // 1. The API migrates the empty database and seeds its teams; three more teams make ten, two of them with the
+        //    agent of the agent's query as a member.
         await using (var api = await ApiProcess.StartAsync(options.Api, provider, connectionString, cancellationToken))
         {
             using var http = BenchHttp.Create(api.BaseAddress, 1, TimeSpan.FromSeconds(30), BenchHttp.AdminKey);
             foreach (var key in ExtraTeams)
             {
-                using var response = await http.PostAsJsonAsync(new Uri("api/v1/teams", UriKind.Relative), new { key, name = $"Team {key}", timeZone = "UTC" }, cancellationToken);
+                var members = ListQuery.AgentTeams.TryGetValue(key, out var level) ? new[] { new { userId = ListQuery.Agent, name = "Bench agent", level } } : [];
+                using var response = await http.PostAsJsonAsync(new Uri("api/v1/teams", UriKind.Relative), new { key, name = $"Team {key}", timeZone = "UTC", members }, cancellationToken);
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new BenchException($"POST /api/v1/teams answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
@@ -87,7 +90,7 @@ internal sealed class CasesBenchmark(CasesBenchOptions options, TextWriter outpu
         var emea = teams.Single(t => t.Key == "cx-emea");
         var queries = ListQuery.All(emea.Key, emea.Agents[2], faker.BigCustomer, CaseFaker.TopicForQueries, options.DeepPages)
             .Where(q => options.Only.Count == 0 || options.Only.Contains(q.Key)).ToList();
-        var sql = new HandWrittenSql(provider, connectionString);
+        var sql = new HandWrittenSql(provider, connectionString, options.SqliteCacheMiB);
 
         // 3. Capture: the SQL the API sends, the plan it gets, and whether its page is the hand-written SQL's page.
         var captures = new Dictionary<string, CapturedQuery>(StringComparer.Ordinal);
@@ -96,7 +99,8 @@ internal sealed class CasesBenchmark(CasesBenchOptions options, TextWriter outpu
         await using (var api = await ApiProcess.StartAsync(captureApi, provider, apiConnection, cancellationToken))
         {
             using var http = BenchHttp.Create(api.BaseAddress, 1, TimeSpan.FromMinutes(2), BenchHttp.AdminKey);
-            var capture = new PageCapture(provider, new ApiLister(http), new EfCommandLog(api.LogPath), planLog, sql, connectionString, options.DeepPages);
+            using var agent = BenchHttp.Create(api.BaseAddress, 1, TimeSpan.FromMinutes(2), BenchHttp.AgentKey);
+            var capture = new PageCapture(provider, new ApiLister(http, agent), new EfCommandLog(api.LogPath), planLog, sql, connectionString, options.DeepPages);
             foreach (var query in queries)
             {
                 var captured = captures[query.Key] = await capture.CaptureAsync(query, cancellationToken);
@@ -109,8 +113,9 @@ internal sealed class CasesBenchmark(CasesBenchOptions options, TextWriter outpu
         await using (var api = await ApiProcess.StartAsync(options.Api, provider, connectionString, cancellationToken))
         {
             using var http = BenchHttp.Create(api.BaseAddress, 1, TimeSpan.FromMinutes(2), BenchHttp.AdminKey);
+            using var agent = BenchHttp.Create(api.BaseAddress, 1, TimeSpan.FromMinutes(2), BenchHttp.AgentKey);
             using var apiProcess = System.Diagnostics.Process.GetProcessById(api.ProcessId);
-            var rounds = new Rounds(http, new ApiLister(http), sql, queries, captures, apiProcess);
+            var rounds = new Rounds(http, new ApiLister(http, agent), sql, queries, captures, apiProcess);
             await rounds.WarmUpAsync(options.Warmup, options.WarmupTime, cancellationToken);
             await rounds.MeasureOneAtATimeAsync(options.Repetitions, cancellationToken);
             if (options.Block > 0)

@@ -5,6 +5,7 @@ public static class BenchHttp
 {
     public const string IngestKey = "dev-ingest-key";
     public const string AdminKey = "dev-admin-key";
+    public const string AgentKey = "dev-agent-key";
     public const string ApiKeyHeader = "X-Api-Key";
 
     public static HttpClient Create(Uri baseAddress, int connections, TimeSpan timeout, string apiKey = IngestKey)

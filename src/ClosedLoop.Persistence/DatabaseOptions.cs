@@ -22,6 +22,13 @@ public sealed class DatabaseOptions
 
     public int CommandTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// SQLite only: the page cache of each connection, in MiB (SQLite's own default is 2). Lists that read past many
+    /// rows, such as an agent's cases of their teams, find their pages here instead of reading the file again. Costs
+    /// up to this much memory per pooled connection, filled only as pages are read.
+    /// </summary>
+    public int SqliteCacheMiB { get; set; } = 16;
+
     /// <summary>Resolved at start-up from <c>ConnectionStrings:closedloop</c> (SQLite has a default).</summary>
     public string ConnectionString { get; set; } = "";
 }

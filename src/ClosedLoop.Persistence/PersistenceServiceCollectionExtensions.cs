@@ -25,6 +25,7 @@ public static class PersistenceServiceCollectionExtensions
             .Validate(o => Enum.IsDefined(o.Provider), "Database:Provider must be Sqlite, PostgreSql or SqlServer.")
             .Validate(o => o.ConnectionString.Length > 0, "ConnectionStrings:closedloop is required for PostgreSql and SqlServer.")
             .Validate(o => o.CommandTimeoutSeconds is > 0 and <= 3600, "Database:CommandTimeoutSeconds must be between 1 and 3600.")
+            .Validate(o => o.SqliteCacheMiB is > 0 and <= 4096, "Database:SqliteCacheMiB must be between 1 and 4096.")
             .ValidateOnStart();
 
         services.AddSingleton<DatabaseMigrator>();
@@ -72,7 +73,9 @@ public static class PersistenceServiceCollectionExtensions
                     .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)
                     .MigrationsHistoryTable(history)
                     .CommandTimeout(database.CommandTimeoutSeconds));
-                options.AddInterceptors(SqliteWriteGate.For(database.ConnectionString, TimeSpan.FromSeconds(database.CommandTimeoutSeconds)));
+                options.AddInterceptors(
+                    SqliteWriteGate.For(database.ConnectionString, TimeSpan.FromSeconds(database.CommandTimeoutSeconds)),
+                    new SqliteConnectionSettings(TimeSpan.FromSeconds(database.CommandTimeoutSeconds), database.SqliteCacheMiB));
                 break;
             case DatabaseProvider.PostgreSql:
                 options.UseNpgsql(database.ConnectionString, o => o

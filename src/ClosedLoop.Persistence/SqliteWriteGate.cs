@@ -12,8 +12,8 @@ namespace ClosedLoop.Persistence;
 /// second writer gets <c>SQLITE_BUSY</c>; Microsoft.Data.Sqlite then retries it after
 /// <c>Thread.Sleep(150)</c> on a pool thread, which shows as 150 ms steps of latency and starved threads
 /// under load. Instead, transactions of this process queue for the database file asynchronously and in
-/// order (one gate per file), and SQLite's own busy handler (<c>PRAGMA busy_timeout</c>) covers the
-/// rare writer outside a transaction or in another process.
+/// order (one gate per file), and SQLite's own busy handler (<c>PRAGMA busy_timeout</c>, set by
+/// <see cref="SqliteConnectionSettings"/>) covers the rare writer outside a transaction or in another process.
 /// </summary>
 /// <remarks>
 /// Whether the gate is held is tracked per connection, so one instance may serve many contexts. The gate
@@ -25,13 +25,7 @@ internal sealed class SqliteWriteGate(string dataSource, TimeSpan timeout) : DbC
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
 
     private readonly SemaphoreSlim _gate = Gates.GetOrAdd(dataSource, _ => new SemaphoreSlim(1, 1));
-    private readonly string _busyTimeout = $"PRAGMA busy_timeout = {(int)Math.Min(int.MaxValue, timeout.TotalMilliseconds)};";
     private static readonly ConditionalWeakTable<DbConnection, Holder> Holders = new();
-
-    // The native connections whose busy timeout is set, with its value: Microsoft.Data.Sqlite pools them open across
-    // opens, and the setting stays with them, so it is set once per native connection instead of on every open (a
-    // statement per open, which every short read paid: bench/README.md, Cases).
-    private static readonly ConditionalWeakTable<object, StrongBox<string>> BusyTimeouts = new();
 
     public static SqliteWriteGate For(string connectionString, TimeSpan timeout)
     {
@@ -40,14 +34,6 @@ internal sealed class SqliteWriteGate(string dataSource, TimeSpan timeout) : DbC
             ? connectionString
             : Path.GetFullPath(dataSource);
         return new SqliteWriteGate(key, timeout);
-    }
-
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => SetBusyTimeout(connection);
-
-    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        SetBusyTimeout(connection);
-        return Task.CompletedTask;
     }
 
     public override InterceptionResult ConnectionClosing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
@@ -148,26 +134,6 @@ internal sealed class SqliteWriteGate(string dataSource, TimeSpan timeout) : DbC
         if (connection is not null && Holders.TryGetValue(connection, out var holder) && Interlocked.Exchange(ref holder.Held, 0) == 1)
         {
             _gate.Release();
-        }
-    }
-
-    private void SetBusyTimeout(DbConnection connection)
-    {
-        var handle = (connection as SqliteConnection)?.Handle;
-        if (handle is not null && BusyTimeouts.TryGetValue(handle, out var set) && string.Equals(set.Value, _busyTimeout, StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = _busyTimeout;
-            command.ExecuteNonQuery();
-        }
-
-        if (handle is not null)
-        {
-            BusyTimeouts.AddOrUpdate(handle, new StrongBox<string>(_busyTimeout));
         }
     }
 

@@ -52,31 +52,6 @@ public sealed class SqliteWriteGateTests(SqliteDatabase database) : IClassFixtur
         Assert.Equal(["after", "first", "second", "third"], customers.Where(c => c is "first" or "second" or "third" or "after" or "abandoned").Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public async Task Every_connection_waits_for_a_busy_database_reused_from_the_pool_or_new()
-    {
-        await using var replica = Replica.Start(database, output: null);
-        List<long> timeouts = [];
-        for (var i = 0; i < 4; i++)
-        {
-            if (i == 2)
-            {
-                // New native connections from here on: the setting is made for them too.
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            }
-
-            await using var scope = replica.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
-            await db.Database.OpenConnectionAsync();
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = "PRAGMA busy_timeout;";
-            timeouts.Add((long)(await command.ExecuteScalarAsync())!);
-        }
-
-        // DatabaseOptions.CommandTimeoutSeconds, 30 s by default.
-        Assert.Equal([30_000, 30_000, 30_000, 30_000], timeouts);
-    }
-
     /// <summary>Writes one order in its own transaction; returns when (in ticks) its transaction began.</summary>
     private static async Task<long> WriteAsync(Replica replica, string customer)
     {

@@ -24,7 +24,7 @@ internal sealed partial class PageCapture(
             string? cursor = null;
             for (var page = 1; page < deepPages; page++)
             {
-                var walked = await lister.GetAsync(cursor is null ? apiQuery : $"{apiQuery}&cursor={Uri.EscapeDataString(cursor)}", cancellationToken);
+                var walked = await lister.GetAsync(cursor is null ? apiQuery : $"{apiQuery}&cursor={Uri.EscapeDataString(cursor)}", query.AsAgent, cancellationToken);
                 cursor = walked.NextCursor ?? throw new BenchException($"{query.Label}: no page after page {page}; seed more cases or ask for fewer --deep-pages.");
                 after = walked.Last;
             }
@@ -35,7 +35,7 @@ internal sealed partial class PageCapture(
         await Task.Delay(LogDelay, cancellationToken);
         var efMark = efLog.Mark();
         var planMark = planLog.Mark();
-        var apiPage = await lister.GetAsync(apiQuery, cancellationToken);
+        var apiPage = await lister.GetAsync(apiQuery, query.AsAgent, cancellationToken);
         await Task.Delay(LogDelay, cancellationToken);
         var commands = efLog.CommandsSince(efMark).Where(TouchesCases).ToList();
         var pageStatements = commands.Where(c => CasesTable().IsMatch(c)).ToList();

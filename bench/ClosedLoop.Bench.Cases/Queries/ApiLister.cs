@@ -5,8 +5,11 @@ using ClosedLoop.Bench.Hosting;
 
 namespace ClosedLoop.Bench.Cases.Queries;
 
-/// <summary><c>GET /api/v1/cases</c> over the run's one keep-alive connection, as the admin (who sees every case).</summary>
-internal sealed class ApiLister(HttpClient http)
+/// <summary>
+/// <c>GET /api/v1/cases</c> as the admin (who sees every case) or, for a query with a viewer, as the agent; each over
+/// its one keep-alive connection.
+/// </summary>
+internal sealed class ApiLister(HttpClient admin, HttpClient agent)
 {
     private static readonly string[] PriorityNames = ["low", "normal", "high", "urgent"];
 
@@ -15,9 +18,9 @@ internal sealed class ApiLister(HttpClient http)
     /// milliseconds the API reports for the endpoint itself (<c>Server-Timing: app;dur=…</c>: the query, the topics,
     /// the mapping; not HTTP, not the JSON body).
     /// </summary>
-    public async Task<double> FetchAsync(string query, CancellationToken cancellationToken)
+    public async Task<double> FetchAsync(string query, bool asAgent, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(new Uri("api/v1/cases?" + query, UriKind.Relative), HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await (asAgent ? agent : admin).GetAsync(new Uri("api/v1/cases?" + query, UriKind.Relative), HttpCompletionOption.ResponseContentRead, cancellationToken);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -37,9 +40,9 @@ internal sealed class ApiLister(HttpClient http)
     }
 
     /// <summary>The page read for checking: ids in order, the next cursor, and where the page ended.</summary>
-    public async Task<ApiPage> GetAsync(string query, CancellationToken cancellationToken)
+    public async Task<ApiPage> GetAsync(string query, bool asAgent, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(new Uri("api/v1/cases?" + query, UriKind.Relative), cancellationToken);
+        using var response = await (asAgent ? agent : admin).GetAsync(new Uri("api/v1/cases?" + query, UriKind.Relative), cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)
         {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using ClosedLoop.Bench.Cases.Plans;
 using ClosedLoop.Bench.Cases.Seeding;
 using ClosedLoop.Bench.Hosting;
@@ -10,13 +11,16 @@ namespace ClosedLoop.Bench.Cases.Queries;
 
 /// <summary>
 /// What an engineer would write by hand for the same page: one statement for the page's cases (the columns the
-/// API reads for a list item, <see cref="ListColumns"/>; the filter, the team by a subquery on its key; the order; <c>LIMIT 51</c> to know
+/// API reads for a list item, <see cref="ListColumns"/>; the filter, the team by a subquery on its key, an agent's visibility as EXISTS on the team memberships; the order; <c>LIMIT 51</c> to know
 /// whether a next page exists; after a cursor, a row-value keyset predicate, and for sort=priority the rest of the
 /// cursor's priority and the lower priorities as two limited ranges in one UNION ALL) and one for their topics, on a
-/// pooled connection opened per page. Every value of every row is read into memory, as a mapper would.
+/// pooled connection opened per page, with the API's SQLite page cache. Every value of every row is read into memory, as a mapper would.
 /// </summary>
-internal sealed class HandWrittenSql(Provider provider, string connectionString)
+internal sealed class HandWrittenSql(Provider provider, string connectionString, int sqliteCacheMiB)
 {
+    // SQLite native connections given the API's page cache: once each, as the API does (the pool keeps them open).
+    private static readonly ConditionalWeakTable<object, object> CacheSet = new();
+
     /// <summary>What the API selects for a list (ClosedLoop.Cases' CaseListRow): the item's fields and the cursor's.</summary>
     public static readonly IReadOnlyList<string> ListColumns =
     [
@@ -36,6 +40,14 @@ internal sealed class HandWrittenSql(Provider provider, string connectionString)
         var (sql, parameters) = Build(query, after, DateTimeOffset.UtcNow);
         await using var connection = Open();
         await connection.OpenAsync(cancellationToken);
+        if (connection is SqliteConnection { Handle: { } handle } && !CacheSet.TryGetValue(handle, out _))
+        {
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = $"PRAGMA cache_size = -{sqliteCacheMiB * 1024}";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            CacheSet.AddOrUpdate(handle, pragma);
+        }
+
         var ids = new List<Guid>(ListQuery.PageSize + 1);
         var rows = new List<object[]>(ListQuery.PageSize + 1);
         await using (var command = connection.CreateCommand())
@@ -162,6 +174,13 @@ internal sealed class HandWrittenSql(Provider provider, string connectionString)
         {
             where.Add($"EXISTS (SELECT 1 FROM {_schema.Topics} t WHERE t.\"CaseId\" = c.\"Id\" AND t.\"Topic\" = @topic)");
             parameters.Add(("topic", topic));
+        }
+
+        if (filter.Viewer is { } viewer)
+        {
+            // An agent sees the cases of the teams they are a member of, at their level there and below.
+            where.Add($"EXISTS (SELECT 1 FROM {_schema.TeamMembers} m WHERE m.\"UserId\" = @viewer AND m.\"TeamId\" = c.\"TeamId\" AND m.\"Level\" >= c.\"Level\")");
+            parameters.Add(("viewer", viewer));
         }
 
         var columns = string.Join(", ", ListColumns.Select(name => $"c.\"{name}\""));

@@ -16,12 +16,31 @@ internal sealed record ListFilter
     public Guid? CustomerId { get; init; }
 
     public string? Topic { get; init; }
+
+    /// <summary>
+    /// Listed as this agent (<see cref="ListQuery.Agent"/>) instead of the admin: only the cases of the agent's teams, at
+    /// the agent's level there and below.
+    /// </summary>
+    public string? Viewer { get; init; }
 }
 
 /// <summary>One measured list query: its filters, its sort and whether it is the page reached by following the cursor.</summary>
 internal sealed record ListQuery(string Key, string Name, ListFilter Filter, bool ByPriority, bool Deep)
 {
     public const int PageSize = 50;
+
+    /// <summary>
+    /// The agent of the agent's query: the development agent key's caller id. The bench makes it a member of
+    /// <see cref="AgentTeams"/> and tells the API that it does not see every team (it does in Development).
+    /// </summary>
+    public const string Agent = "dev:agent";
+
+    /// <summary>The agent's teams and its level in each: 6 % and 4 % of the cases (CaseFaker.TeamWeights).</summary>
+    public static IReadOnlyDictionary<string, string> AgentTeams { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["cx-enterprise"] = "frontline",
+        ["product-feedback"] = "management",
+    };
 
     /// <summary>The query string of the first page (the deep page adds the cursor).</summary>
     public string ApiQuery
@@ -69,6 +88,9 @@ internal sealed record ListQuery(string Key, string Name, ListFilter Filter, boo
         }
     }
 
+    /// <summary>Whether the API is called with the agent's key (see <see cref="ListFilter.Viewer"/>).</summary>
+    public bool AsAgent => Filter.Viewer is not null;
+
     /// <summary>What the table shows in its first column.</summary>
     public string Label => $"({Key}) {Name}";
 
@@ -83,7 +105,8 @@ internal sealed record ListQuery(string Key, string Name, ListFilter Filter, boo
         new("g", $"topic={topic}", new ListFilter { Topic = topic }, false, false),
         new("h", $"page {deepPages}, default sort", new ListFilter(), false, true),
         new("i", $"page {deepPages}, sort=priority", new ListFilter(), true, true),
-        new("j", "status=open (an agent's usual view)", new ListFilter { OpenOnly = true }, false, false),
+        new("j", "status=open, every team (the admin)", new ListFilter { OpenOnly = true }, false, false),
+        new("k", "status=open as an agent of two teams", new ListFilter { OpenOnly = true, Viewer = Agent }, false, false),
     ];
 }
 

@@ -44,7 +44,7 @@ internal sealed class Rounds(
         {
             foreach (var query in queries)
             {
-                await lister.FetchAsync(captures[query.Key].ApiQuery, cancellationToken);
+                await lister.FetchAsync(captures[query.Key].ApiQuery, query.AsAgent, cancellationToken);
                 await sql.RunAsync(query, captures[query.Key].After, cancellationToken);
             }
         }
@@ -61,7 +61,7 @@ internal sealed class Rounds(
                 async Task ApiCall()
                 {
                     var server = 0.0;
-                    OneAtATime.Api[query.Key].Add(await TimeAsync(async () => server = await lister.FetchAsync(captured.ApiQuery, cancellationToken)));
+                    OneAtATime.Api[query.Key].Add(await TimeAsync(async () => server = await lister.FetchAsync(captured.ApiQuery, query.AsAgent, cancellationToken)));
                     OneAtATime.Server[query.Key].Add(server);
                 }
 
@@ -95,7 +95,7 @@ internal sealed class Rounds(
                     var server = new List<double>(block);
                     BackToBack.Api[query.Key].Add(await BlockAsync(block, api, BackToBack.Cpu, "api " + query.Key, async () =>
                     {
-                        server.Add(await lister.FetchAsync(captured.ApiQuery, cancellationToken));
+                        server.Add(await lister.FetchAsync(captured.ApiQuery, query.AsAgent, cancellationToken));
                         return 0;
                     }));
                     BackToBack.Server[query.Key].Add(Stats.Median(server));

@@ -14,6 +14,8 @@ internal sealed record CasesSchema(Provider Provider)
 
     public string Teams => Provider == Provider.Sqlite ? "\"cases_teams\"" : "cases.teams";
 
+    public string TeamMembers => Provider == Provider.Sqlite ? "\"cases_team_members\"" : "cases.team_members";
+
     /// <summary>The columns the seeder writes and the SQL reads, in order, quoted.</summary>
     public string ColumnList => string.Join(", ", CaseColumn.All.Select(c => $"\"{c.Name}\""));
 

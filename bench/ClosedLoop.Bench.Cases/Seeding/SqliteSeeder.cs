@@ -18,7 +18,9 @@ internal static class SqliteSeeder
     public static async Task<SeedResult> SeedAsync(string connectionString, CaseFaker faker, int count, Action<string> progress, CancellationToken cancellationToken)
     {
         var schema = new CasesSchema(Provider.Sqlite);
-        await using var connection = new SqliteConnection(connectionString);
+        // Not pooled: its settings for loading (no syncs, a 512 MiB cache) must not stay with a connection that the
+        // hand-written SQL is later given from the pool.
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken);
         var leftNull = await schema.CheckColumnsAsync(connection, cancellationToken);
         var clock = Stopwatch.StartNew();
