@@ -45,6 +45,20 @@ public abstract class ModuleDbContext : DbContext
     /// </summary>
     internal bool OutboxPending { get; set; }
 
+    // Contexts are pooled and EF resets only its own state. A transaction disposed without commit or rollback raises
+    // no interceptor event, so a pending mark would otherwise pass to the context's next use.
+    public override void Dispose()
+    {
+        OutboxPending = false;
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        OutboxPending = false;
+        return base.DisposeAsync();
+    }
+
     /// <summary>Adds the event to this module's outbox; it is delivered once the surrounding save commits.</summary>
     public void Publish(IntegrationEvent integrationEvent) => OutboxMessages.Add(ToMessage(integrationEvent));
 

@@ -79,6 +79,32 @@ public abstract class OutboxInboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pooled_context_whose_transaction_was_dropped_unfinished_comes_back_with_no_signal_pending()
+    {
+        OrdersDbContext first;
+        var order = new Order { Id = Guid.NewGuid(), Customer = "dropped@example.com" };
+        await using (var scope = _primary.Services.CreateAsyncScope())
+        {
+            first = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+            await using var transaction = await first.Database.BeginTransactionAsync();
+            first.Orders.Add(order);
+            first.Publish(new OrderPlacedIntegrationEvent(order.Id, order.Customer));
+            await first.SaveChangesAsync();
+            Assert.True(first.OutboxPending, "the saved outbox row waits for its commit");
+
+            // Disposed without commit or rollback: the database rolls back, and no interceptor hears of it.
+        }
+
+        await using (var scope = _primary.Services.CreateAsyncScope())
+        {
+            var next = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+
+            Assert.Same(first, next);
+            Assert.False(next.OutboxPending, "a transaction dropped unfinished leaves no signal pending");
+        }
+    }
+
+    [Fact]
     public async Task An_event_published_in_a_transaction_that_rolls_back_is_never_delivered()
     {
         var order = new Order { Id = Guid.NewGuid(), Customer = "ada@example.com" };
