@@ -110,7 +110,7 @@ public abstract class RuleSetLiveTests<TFactory>(TFactory factory) : IClassFixtu
     public async Task A_runaway_rule_makes_its_item_fall_back_with_an_incident_and_the_next_items_are_routed()
     {
         await using var database = await SharedDatabase.CreateAsync(factory.Provider);
-        await using var host = database.Host();
+        await using var host = database.Host(new Dictionary<string, string?> { [RuleBudgets.Evaluation] = RuleBudgets.Production });
         var admin = host.Client(ApiFactory.AdminKey);
         var ingest = host.Client(ApiFactory.IngestKey);
         var saved = await admin.PutAsync("/api/v1/rule-sets/refund-pairs?order=250", new StringContent(RunawayPairs, Encoding.UTF8, "application/json"));

@@ -63,7 +63,10 @@ internal static class CasesHost
         var item = FeedbackBuilder.Item(FeedbackBuilder.NewSource(), score: score, comment: comment, customer: "c-" + Guid.NewGuid().ToString("N")[..10])
             .With("customer.region", region).With("customer.segment", segment).With("customer.accountValue", accountValue);
         var feedbackId = await ingest.CreateAsync(item);
-        return await reader.CaseOfAsync(feedbackId);
+        var opened = await reader.CaseOfAsync(feedbackId);
+        // A default-route case has another team, priority and no topics: say so rather than fail later on a filter.
+        Assert.False(opened.GetProperty("routedByFallback").GetBoolean(), $"The rules fell back for feedback {feedbackId}: {opened.GetProperty("routing")}");
+        return opened;
     }
 
     /// <summary>The case opened for a piece of feedback (waits for the event to be handled).</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClosedLoop.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 
 namespace ClosedLoop.Api.Tests.Rules;
 
@@ -415,8 +416,10 @@ public abstract class RuleSetTests<TFactory>(TFactory factory) : IClassFixture<T
         await _admin.PutOkAsync(name, runaway, "order=1");
         var started = DateTimeOffset.UtcNow.AddSeconds(-1);
 
-        // Live routing is the Feedback module's (ingest); here the engine is driven directly, as it would.
-        var engine = Factory.Services.GetRequiredService<ClosedLoop.Rules.IRuleEngine<ClosedLoop.Feedback.Contracts.Routing.FeedbackFacts>>();
+        // Live routing is the Feedback module's (ingest); here the engine is driven directly, as it would, in a second
+        // host on this database with the shipped budget (the test hosts' own is generous, see ApiFactory).
+        await using var shipped = Factory.WithWebHostBuilder(b => b.UseSetting(RuleBudgets.Evaluation, RuleBudgets.Production));
+        var engine = shipped.Services.GetRequiredService<ClosedLoop.Rules.IRuleEngine<ClosedLoop.Feedback.Contracts.Routing.FeedbackFacts>>();
         var comment = string.Concat(Enumerable.Repeat("w ", 5_000));
         var routed = await engine.RouteAsync(new ClosedLoop.Feedback.Contracts.Routing.FeedbackFacts(
             3, "detractor", comment, "email", "runaway-probe", "neutral", 0, [], DateTimeOffset.UtcNow,
