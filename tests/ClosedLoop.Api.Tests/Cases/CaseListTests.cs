@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ClosedLoop.Api.Tests.Infrastructure;
+using ClosedLoop.Api.Tests.Rules;
 
 namespace ClosedLoop.Api.Tests.Cases;
 
@@ -66,6 +67,29 @@ public abstract class CaseListTests<TFactory>(TFactory factory) : IClassFixture<
             var expected = sort == "due" ? keys.OrderBy(k => k.Due).ToList() : keys.OrderByDescending(k => k.Priority).ThenBy(k => k.Due).ToList();
             Assert.Equal(expected, keys);
         }
+    }
+
+    [Fact]
+    public async Task A_case_keeps_its_first_32_topics_and_its_feedback_keeps_them_all()
+    {
+        // A rule that gives one comment 40 topics of the column's full length, in a set after the shipped topics set.
+        var comment = $"Many topics {Guid.NewGuid():N}";
+        var decided = Enumerable.Range(0, 40).Select(i => $"topic-{i:00}-" + new string('x', 91)).ToList();
+        var name = RuleSetApi.NewName("many");
+        await factory.Client(ApiFactory.AdminKey).PutOkAsync(name, RuleSetApi.Set(name, $$"""
+            { "RuleName": "many-topics", "Expression": {{JsonSerializer.Serialize($"feedback.Comment == \"{comment}\"")}},
+              "Properties": { "topics": {{JsonSerializer.Serialize(decided)}} } }
+            """), "order=150");
+
+        var opened = await _ingest.OpenCaseAsync(_agent, 2, comment);
+        var listed = Assert.Single(await ListAsync($"customerId={opened.GetProperty("customerId").GetGuid()}"));
+
+        Assert.Equal(decided.Take(32), Topics(listed));
+        Assert.Equal(Topics(opened), Topics(listed));
+        Assert.Equal(decided.Take(32), (await ListAsync($"topic={decided[31]}")).Select(Topics).Single());
+        Assert.Empty(await ListAsync($"topic={decided[32]}"));
+        var feedback = await _agent.GetFromJsonAsync<JsonElement>($"/api/v1/feedback/{opened.GetProperty("feedbackId").GetGuid()}");
+        Assert.Equal(decided.Order(StringComparer.Ordinal), Topics(feedback).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -37,6 +37,19 @@ public sealed class CaseTopicTests
         Assert.Equal(["ab", "billing", "product-quality", "zoning", "ärger"], CaseTopic.Split(joined));
     }
 
+    [Fact]
+    public void A_case_keeps_its_decisions_first_distinct_topics_up_to_the_limit_whose_join_fits_sql_servers_string_agg()
+    {
+        // Two spellings of each of 40 topics of the column's full length, in the decision's order.
+        var decided = Enumerable.Range(0, 40).SelectMany(i => new[] { $"{i:00}" + new string('t', 200), $" {i:00}" + new string('T', 98) + "\n" });
+
+        var kept = CaseTopic.Of(decided).ToList();
+
+        Assert.Equal(CaseTopic.MaxPerCase, kept.Count);
+        Assert.Equal(Enumerable.Range(0, CaseTopic.MaxPerCase).Select(i => $"{i:00}" + new string('t', 98)), kept);
+        Assert.True(string.Join(CaseTopic.Separator, kept).Length <= 4_000);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

@@ -6,6 +6,12 @@ internal sealed class CaseTopic
     public const int MaxLength = 100;
 
     /// <summary>
+    /// The most topics a case keeps (its feedback keeps them all). Lists join a case's topics in the database, and
+    /// SQL Server's STRING_AGG over nvarchar(100) fails past 4,000 characters: 32 topics of 100 are 3,231.
+    /// </summary>
+    public const int MaxPerCase = 32;
+
+    /// <summary>
     /// Joins a case's topics when a list reads them with its page (one statement, not two). A control character,
     /// which <see cref="Normalize"/> keeps out of every topic, so the joined text splits back exactly.
     /// </summary>
@@ -30,6 +36,10 @@ internal sealed class CaseTopic
         text = text.Trim().ToLowerInvariant();
         return text.Length == 0 ? null : text.Length > MaxLength ? text[..MaxLength].TrimEnd() : text;
     }
+
+    /// <summary>A decision's topics as a case keeps them: normalized, without repeats, the first <see cref="MaxPerCase"/> in the decision's order.</summary>
+    public static IEnumerable<string> Of(IEnumerable<string> decided) =>
+        decided.Select(Normalize).OfType<string>().Distinct(StringComparer.Ordinal).Take(MaxPerCase);
 
     /// <summary>The topics of a list row, joined by <see cref="Separator"/> in the database, in ordinal order.</summary>
     public static string[] Split(string? joined)

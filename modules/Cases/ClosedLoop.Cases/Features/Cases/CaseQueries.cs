@@ -62,7 +62,7 @@ internal static class CaseQueries
     /// <param name="level">frontline, management, executive.</param>
     /// <param name="overdue">true: only cases with a target past due now; false: only the others.</param>
     /// <param name="customerId">Only this customer's cases.</param>
-    /// <param name="topic">Only cases whose feedback has this topic, e.g. <c>delivery</c>.</param>
+    /// <param name="topic">Only cases whose feedback has this topic, e.g. <c>delivery</c> (a case keeps its feedback's first 32 topics).</param>
     /// <param name="sort">due (default) or priority.</param>
     /// <param name="cursor">From the previous page's nextCursor.</param>
     /// <param name="pageSize">1–500, default 50.</param>

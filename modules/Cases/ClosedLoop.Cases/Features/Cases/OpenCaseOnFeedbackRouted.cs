@@ -69,11 +69,7 @@ internal sealed class OpenCaseOnFeedbackRouted(CasesDbContext db, TimeProvider t
 
             db.Cases.Add(created);
             db.Entries.AddRange(created.NewEntries);
-            db.Topics.AddRange(decision.Topics
-                .Select(CaseTopic.Normalize)
-                .OfType<string>()
-                .Distinct(StringComparer.Ordinal)
-                .Select(t => new CaseTopic { CaseId = created.Id, Topic = t }));
+            db.Topics.AddRange(CaseTopic.Of(decision.Topics).Select(t => new CaseTopic { CaseId = created.Id, Topic = t }));
             foreach (var e in created.Events)
             {
                 db.Publish(e);
