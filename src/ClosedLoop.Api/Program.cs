@@ -17,7 +17,7 @@ builder.AddServiceDefaults();
 builder.Services
     .AddClosedLoopPersistence(builder.Configuration)
     .AddClosedLoopMessaging(builder.Configuration)
-    .AddClosedLoopApi(builder.Configuration)
+    .AddClosedLoopApi(builder.Configuration, builder.Environment)
     .AddCasesModule(builder.Configuration) // first: its seeded teams are what the default rule sets route to
     .AddRuleSetStore(builder.Configuration)
     .AddFeedbackModule(builder.Configuration)

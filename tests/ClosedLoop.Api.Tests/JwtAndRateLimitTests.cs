@@ -107,7 +107,8 @@ public sealed class RateLimitTests(TightRateLimitFactory factory) : IClassFixtur
         }
 
         var limited = statuses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests);
-        await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        var problem = await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.StartsWith("https://", problem.GetProperty("type").GetString());
         Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
         Assert.Contains(statuses, r => r.StatusCode == HttpStatusCode.Forbidden);
         Assert.Equal(HttpStatusCode.OK, (await factory.Client(null).GetAsync("/alive")).StatusCode);

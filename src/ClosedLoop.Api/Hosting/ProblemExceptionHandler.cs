@@ -25,7 +25,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         }
 
         httpContext.Response.StatusCode = status;
-        if (exception is BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } binding && BindingFailure(binding) is { } field)
+        if (exception is BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } binding && (BodyFailure(binding) ?? BindingFailure(binding)) is { } field)
         {
             return await problems.TryWriteAsync(new ProblemDetailsContext
             {
@@ -53,15 +53,39 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         return await problems.TryWriteAsync(context);
     }
 
-    private static string Describe(BadHttpRequestException bad)
+    /// <remarks>The framework's messages name our parameter types; callers are told about fields and values only.</remarks>
+    private static string Describe(BadHttpRequestException bad) => bad.StatusCode switch
     {
-        var inner = bad.InnerException is System.Text.Json.JsonException json ? " " + json.Message : "";
-        return bad.StatusCode switch
+        StatusCodes.Status413PayloadTooLarge => "The request body is larger than this endpoint accepts.",
+        StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+        StatusCodes.Status400BadRequest when bad.Message.Contains("was not provided from body", StringComparison.Ordinal) || bad.Message.Contains("body was empty", StringComparison.Ordinal)
+            => "This endpoint needs a JSON body.",
+        StatusCodes.Status400BadRequest when RequiredMessage().Match(bad.Message) is { Success: true } required
+            => $"'{JsonNamingPolicy.CamelCase.ConvertName(required.Groups["name"].Value)}' is required.",
+        StatusCodes.Status400BadRequest when bad.Message.StartsWith("Failed to read parameter", StringComparison.Ordinal)
+            => "The body could not be read as this endpoint's JSON.",
+        _ => TypeName().IsMatch(bad.Message) ? "The request could not be read." : bad.Message,
+    };
+
+    /// <summary>A JSON body that is JSON but not this endpoint's shape: which member, and what is wrong with it.</summary>
+    private static (string Name, string Message)? BodyFailure(BadHttpRequestException exception)
+    {
+        if (exception.InnerException is not JsonException json)
         {
-            StatusCodes.Status413PayloadTooLarge => "The request body is larger than this endpoint accepts.",
-            StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json. " + bad.Message,
-            _ => bad.Message + inner,
+            return null;
+        }
+
+        var field = json.Path is { Length: > 1 } path ? path.TrimStart('$').TrimStart('.') : "body";
+        var shown = field == "body" ? "The body" : $"'{field}'";
+        var message = json.Message switch
+        {
+            var m when m.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) => $"{shown} is not a member of this request; see the schema in the API document.",
+            var m when m.StartsWith("Duplicate propert", StringComparison.Ordinal) => $"{shown} is given more than once; send it once.",
+            var m when m.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) => $"{shown} has a value of the wrong type, format or range.",
+            var m when m.Contains("missing required properties", StringComparison.Ordinal) => $"{shown} lacks required members.",
+            var m => $"The body is not valid JSON: {m.Split(" LineNumber:", 2)[0].Trim().TrimEnd('|').Trim()}",
         };
+        return (field, TypeName().IsMatch(message) ? $"{shown} could not be read." : message);
     }
 
     /// <summary>
@@ -89,6 +113,13 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         };
         return (name, $"'{name}' must be {expected}; '{match.Groups["value"].Value}' is not.");
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Required parameter \"(?<type>.+) (?<name>[A-Za-z0-9_]+)\" was not provided", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex RequiredMessage();
+
+    /// <summary>Anything that looks like one of our .NET type names (namespaces, generic arity, System types).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"ClosedLoop\.|System\.|`\d|Nullable<|\bDictionary<|\bList<")]
+    private static partial System.Text.RegularExpressions.Regex TypeName();
 
     [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?<type>.+) (?<name>[A-Za-z0-9_]+)\" from \"(?<value>.*)\"\\.$", System.Text.RegularExpressions.RegexOptions.Singleline)]
     private static partial System.Text.RegularExpressions.Regex BindingMessage();

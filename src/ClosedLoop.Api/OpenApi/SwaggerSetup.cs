@@ -15,8 +15,17 @@ internal static class SwaggerSetup
     public const string ApiKeyScheme = "ApiKey";
     public const string BearerScheme = "Bearer";
 
-    public static IServiceCollection AddClosedLoopSwagger(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Setting that serves the API document and Swagger UI; default on in Development only.</summary>
+    public const string EnabledSetting = "Swagger:Enabled";
+
+    public static bool IsEnabled(IConfiguration configuration, IHostEnvironment environment) =>
+        configuration.GetValue<bool?>(EnabledSetting) ?? environment.IsDevelopment();
+
+    public static IServiceCollection AddClosedLoopSwagger(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        var developmentKeys = environment.IsDevelopment()
+            ? "In Development the keys `dev-admin-key`, `dev-agent-key`, `dev-analyst-key` and `dev-ingest-key` exist.\n"
+            : "";
         var jwtEnabled = configuration.GetSection("Auth:Jwt").Get<JwtOptions>()?.Enabled == true;
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(o =>
@@ -25,16 +34,23 @@ internal static class SwaggerSetup
             {
                 Title = "ClosedLoop API",
                 Version = "v1",
-                Description = """
+                Description = $"""
                     Closes the loop on customer feedback: ingest, route, follow up, tell the customer, measure.
 
                     **Authentication**: send an API key in the `X-Api-Key` header (Authorize button above).
-                    In Development the keys `dev-admin-key`, `dev-agent-key`, `dev-analyst-key` and `dev-ingest-key` exist.
-                    Roles: `admin`, `agent`, `analyst`, `ingest`; each operation says which it needs.
+                    {developmentKeys}Roles: `admin`, `agent`, `analyst`, `ingest`; each operation says which it needs.
+
+                    **Access**: admins reach everything. Agents see the cases of their teams at their escalation level and
+                    below, the customers and feedback behind those cases, and their own teams; anything else answers 404.
+                    Analysts read all feedback and the insights, never case work. Ingest keys submit feedback and read
+                    only the imports they started.
 
                     **Errors** are RFC 7807 problem documents (`application/problem+json`): 400 malformed, 401 no or bad key,
                     403 wrong role, 404, 409 illegal state change, 412 stale `If-Match`, 413 body too large,
                     415 wrong content type, 422 invalid fields (see `errors`), 429 rate limited (see `Retry-After`).
+                    Bodies are refused when a member is unknown or given twice (names match without case), and any text
+                    (body, query, path) is refused when it holds a lone UTF-16 surrogate or a control character other
+                    than tab, line feed and carriage return.
 
                     **Lists** take `page` (from 1) and `pageSize` (1–500) and return `items` with paging information.
                     """,

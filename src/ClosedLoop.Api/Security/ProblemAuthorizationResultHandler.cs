@@ -6,8 +6,15 @@ using Microsoft.AspNetCore.Authorization.Policy;
 namespace ClosedLoop.Api.Security;
 
 /// <summary>401 and 403 as problem responses that say what to send, or which roles may call.</summary>
-internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+/// <remarks>
+/// A 401 never says why a credential failed (a token validator's message names the expected issuer, audience or signing
+/// key): the reason is logged here, and the caller gets one generic detail in every environment.
+/// </remarks>
+internal sealed partial class ProblemAuthorizationResultHandler(IProblemDetailsService problems, ILogger<ProblemAuthorizationResultHandler> logger) : IAuthorizationMiddlewareResultHandler
 {
+    public const string Unauthenticated = "Send a valid API key in the X-Api-Key header (or a bearer token where JWT is configured); "
+        + "none was sent, or the one sent is not valid, has expired or has been revoked.";
+
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
@@ -15,10 +22,13 @@ internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService p
         if (authorizeResult.Challenged)
         {
             // The authentication middleware keeps only successful results; ask again (handlers cache per request).
-            var failure = (await context.AuthenticateAsync()).Failure;
+            if ((await context.AuthenticateAsync()).Failure is { } failure)
+            {
+                LogRejected(failure.GetType().Name, failure.Message, context.Request.Method, context.Request.Path);
+            }
+
             await context.ChallengeAsync();
-            await WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", failure?.Message
-                ?? $"Send an API key in the {ApiKeyAuthenticationHandler.HeaderName} header (or a bearer token where JWT is configured).");
+            await WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", Unauthenticated);
             return;
         }
 
@@ -45,4 +55,7 @@ internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService p
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Credential rejected on {Method} {Path}: {Kind}: {Reason}")]
+    private partial void LogRejected(string kind, string reason, string method, string path);
 }

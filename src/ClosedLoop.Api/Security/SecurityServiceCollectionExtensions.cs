@@ -39,6 +39,9 @@ internal static class SecurityServiceCollectionExtensions
             authentication.AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
+
+                // The challenge header would otherwise carry the validator's reason (expected issuer, key id): logged instead.
+                o.IncludeErrorDetails = false;
                 o.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
                 if (!string.IsNullOrWhiteSpace(jwt.Authority))
                 {

@@ -31,8 +31,17 @@ internal sealed class FeedbackItem
     /// <summary>Extra fields as a JSON object of scalars.</summary>
     public string? Attributes { get; set; }
 
+    /// <summary>
+    /// The content hash of an erased item: no SHA-256 in hex equals it, and any repeat of its key answers the same way
+    /// (duplicate), so a guess of the erased content can be neither confirmed nor refuted.
+    /// </summary>
+    public const string ErasedContentHash = "erased";
+
     /// <summary>SHA-256 of the item as sent: a repeat with the same key and another body is a conflict.</summary>
     public required string ContentHash { get; set; }
+
+    /// <summary>Whether a repeat with <paramref name="hash"/> repeats this stored content (any repeat does, once erased).</summary>
+    public static bool IsRepeat(string storedHash, string hash) => storedHash == hash || storedHash == ErasedContentHash;
 
     public Guid? ImportId { get; set; }
 

@@ -76,9 +76,10 @@ internal static class Customers
     /// <remarks>
     /// Removes name, e-mail, account value, the attribute history, every comment and every item's
     /// attributes; replaces the customer's external id. Scores, categories, channels and times stay, so
-    /// NPS and other aggregates do not change. A re-sent item is still recognised as a duplicate and not
-    /// stored again. Other modules are told (CustomerErased) and erase what they hold. Erasing twice is
-    /// harmless.
+    /// NPS and other aggregates do not change. The content hashes go as well: a re-sent item with the same source and
+    /// externalId (or Idempotency-Key) answers 200 duplicate whatever its content, so a guess of what was erased can be
+    /// neither confirmed nor refuted, and the erased item is never stored again. Other modules are told
+    /// (CustomerErased) and erase what they hold. Erasing twice is harmless.
     /// </remarks>
     /// <param name="id">The customer id.</param>
     /// <param name="db">The Feedback database.</param>
@@ -107,8 +108,13 @@ internal static class Customers
         await db.SaveChangesAsync(cancellationToken);
         await db.CustomerVersions.Where(v => v.CustomerId == id).ExecuteDeleteAsync(cancellationToken);
         await db.Items.Where(i => i.CustomerId == id).ExecuteUpdateAsync(
-            s => s.SetProperty(i => i.Comment, (string?)null).SetProperty(i => i.Attributes, (string?)null).SetProperty(i => i.ErasedAt, now),
+            s => s.SetProperty(i => i.Comment, (string?)null).SetProperty(i => i.Attributes, (string?)null).SetProperty(i => i.ErasedAt, now)
+                .SetProperty(i => i.ContentHash, FeedbackItem.ErasedContentHash),
             cancellationToken);
+
+        // The hashes of what was sent would confirm a guess of it (same content: duplicate; other: conflict): gone too.
+        await db.IdempotencyKeys.Where(k => db.Items.Any(i => i.CustomerId == id && i.Id == k.FeedbackId)).ExecuteUpdateAsync(
+            s => s.SetProperty(k => k.RequestHash, FeedbackItem.ErasedContentHash), cancellationToken);
 
         // The decision stays (an aggregate); what rules' messages and actions echoed of the comment goes.
         var explained = await db.Items.Where(i => i.CustomerId == id && i.Routing != null).Select(i => new { i.Id, i.Routing }).ToListAsync(cancellationToken);

@@ -99,7 +99,7 @@ internal static class SubmitFeedback
         return Task.CompletedTask;
     }
 
-    private static bool SameRequest(string hash, FeedbackInput item, TimeProvider time) => hash == RequestHash(item, time);
+    private static bool SameRequest(string hash, FeedbackInput item, TimeProvider time) => Domain.FeedbackItem.IsRepeat(hash, RequestHash(item, time));
 
     private static string RequestHash(FeedbackInput item, TimeProvider time) =>
         FeedbackValidator.Validate(item, time.GetUtcNow(), new FieldErrors())?.ContentHash ?? "invalid";

@@ -141,6 +141,13 @@ internal sealed class CsvColumns
                 continue;
             }
 
+            if (TextRules.Problem(value) is { } unfit)
+            {
+                // The same rule as every request's text: a value that cannot be stored rejects its row, not the import.
+                errors.Add($"column {i + 1}", $"Column {i + 1} {unfit}");
+                continue;
+            }
+
             var (field, attribute) = _columns[i];
             switch (field)
             {

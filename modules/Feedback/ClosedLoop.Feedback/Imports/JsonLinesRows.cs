@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ClosedLoop.Feedback.Ingest;
+using ClosedLoop.Web;
 
 namespace ClosedLoop.Feedback.Imports;
 
@@ -8,6 +9,12 @@ internal sealed class JsonLinesRows(JsonSerializerOptions options, ImportDefault
 {
     public ImportRow ToRow(long line, ReadOnlySpan<byte> json)
     {
+        if (JsonTextScreen.Find(json) is { } flaw)
+        {
+            // The same screen as every JSON request: a row that cannot be stored is rejected here, with its line.
+            return ImportRow.Malformed(line, $"Not a valid feedback item: {flaw.Message}");
+        }
+
         FeedbackInput? input;
         try
         {

@@ -53,8 +53,8 @@ internal static class StartImport
     ///
     /// ```
     /// curl -X POST 'http://localhost:5080/api/v1/imports?source=survey-export-2026-11' \
-    ///   -H 'X-Api-Key: dev-ingest-key' -H 'Content-Type: text/csv' --data-binary @responses.csv
-    /// curl -H 'X-Api-Key: dev-ingest-key' http://localhost:5080/api/v1/imports/{id}
+    ///   -H "X-Api-Key: $INGEST_KEY" -H 'Content-Type: text/csv' --data-binary @responses.csv
+    /// curl -H "X-Api-Key: $INGEST_KEY" http://localhost:5080/api/v1/imports/{id}
     /// ```
     /// A CSV file:
     /// ```

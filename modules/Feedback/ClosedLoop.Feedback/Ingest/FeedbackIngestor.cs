@@ -318,7 +318,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
             var key = item.ExternalId is null ? default : (item.Source, item.ExternalId);
             if (item.ExternalId is not null && seen.TryGetValue(key, out var earlier))
             {
-                outcomes[index] = earlier.Hash == item.ContentHash ? IngestOutcome.Duplicate(earlier.Id) : IngestOutcome.Conflict(earlier.Id);
+                outcomes[index] = FeedbackItem.IsRepeat(earlier.Hash, item.ContentHash) ? IngestOutcome.Duplicate(earlier.Id) : IngestOutcome.Conflict(earlier.Id);
                 continue;
             }
 

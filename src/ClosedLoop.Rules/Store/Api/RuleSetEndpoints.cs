@@ -75,8 +75,8 @@ internal static partial class RuleSetEndpoints
     /// <remarks>
     /// For editing: save it to a file, change it, and PUT it back with the `ETag` as `If-Match`:
     /// ```
-    /// curl -s -D headers.txt -H 'X-Api-Key: dev-admin-key' http://localhost:5080/api/v1/rule-sets/routing/workflow > routing.json
-    /// curl -X PUT -H 'X-Api-Key: dev-admin-key' -H 'Content-Type: application/json' -H 'If-Match: "1"' \
+    /// curl -s -D headers.txt -H "X-Api-Key: $ADMIN_KEY" http://localhost:5080/api/v1/rule-sets/routing/workflow > routing.json
+    /// curl -X PUT -H "X-Api-Key: $ADMIN_KEY" -H 'Content-Type: application/json' -H 'If-Match: "1"' \
     ///   --data-binary @routing.json 'http://localhost:5080/api/v1/rule-sets/routing?comment=SLA%20for%20detractors'
     /// ```
     /// </remarks>
