@@ -7,7 +7,7 @@ namespace ClosedLoop.Web;
 /// control characters other than tab, line feed and carriage return. A lone UTF-16 surrogate cannot be stored as
 /// UTF-8 (it would be replaced or refused by the database), and NUL is refused by PostgreSQL and cuts C strings;
 /// the other controls have no place in feedback and would reach logs, e-mails and terminals.
-/// See docs/decisions/0028-text-rules.md.
+/// See docs/decisions/0030-text-json-and-error-surface.md.
 /// </summary>
 public static class TextRules
 {

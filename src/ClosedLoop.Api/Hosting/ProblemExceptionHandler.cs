@@ -81,7 +81,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         {
             var m when m.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) => $"{shown} is not a member of this request; see the schema in the API document.",
             var m when m.StartsWith("Duplicate propert", StringComparison.Ordinal) => $"{shown} is given more than once; send it once.",
-            var m when m.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) => $"{shown} has a value of the wrong type, format or range.",
+            var m when m.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) => $"{shown} has a JSON value of the wrong type, format or range.",
             var m when m.Contains("missing required properties", StringComparison.Ordinal) => $"{shown} lacks required members.",
             var m => $"The body is not valid JSON: {m.Split(" LineNumber:", 2)[0].Trim().TrimEnd('|').Trim()}",
         };

@@ -37,7 +37,10 @@ internal sealed class RequestScreenMiddleware(RequestDelegate next, IProblemDeta
         if (context.GetEndpoint() is not null && request.HasJsonContentType() && request.ContentLength != 0 && !HttpMethods.IsGet(request.Method))
         {
             var body = await ReadAsync(request, context.RequestAborted);
-            if (JsonTextScreen.Find(body.GetBuffer().AsSpan(0, (int)body.Length)) is { } flaw)
+            var json = body.GetBuffer().AsSpan(0, (int)body.Length);
+
+            // An empty body is the endpoint's to answer (its binding or its own check says what it needs).
+            if (!json.Trim(" \t\r\n"u8).IsEmpty && JsonTextScreen.Find(json) is { } flaw)
             {
                 var (status, title) = flaw.Malformed ? (StatusCodes.Status400BadRequest, "Bad request") : (StatusCodes.Status422UnprocessableEntity, "Validation failed");
                 await WriteAsync(context, status, title, flaw.Field.Length == 0 ? "body" : flaw.Field, flaw.Message);

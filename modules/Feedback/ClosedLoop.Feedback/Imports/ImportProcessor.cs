@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.ExceptionServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ClosedLoop.Feedback.Data;
@@ -46,13 +47,31 @@ internal sealed partial class ImportProcessor(
         var uploadDb = readerScope.ServiceProvider.GetRequiredService<FeedbackDbContext>();
         var (reader, toRow, progress) = await ImportFile.OpenAsync(db, uploadDb, import, json.Value.SerializerOptions, time, cancellationToken);
         var pause = Options.PauseBetweenChunks ?? TimeSpan.Zero;
-        var chunk = await ReadChunkAsync(reader, toRow, uploadDb, claim.Id, pending: null, cancellationToken);
+
+        // After a failed attempt, the chunk that failed starts at the committed offset: its rows go one at a time, so a
+        // row that cannot be stored is rejected with its line and reason and the import goes on (a poison row would
+        // otherwise fail every attempt at the same place until the import is given up).
+        var isolating = claim.Failures > 0 ? Options.ChunkSize : 0;
+        var chunk = await ReadChunkAsync(reader, toRow, uploadDb, claim.Id, pending: null, isolating > 0 ? 1 : Options.ChunkSize, cancellationToken);
         var committed = 0;
+        while (isolating > 0)
+        {
+            progress = await CommitAloneAsync(claim, progress, chunk, cancellationToken);
+            isolating -= Math.Max(1, chunk.Rows.Count);
+            if (chunk.Final)
+            {
+                LogCompleted(claim.Id, progress.RowsRead, progress.Accepted, progress.Duplicates, progress.Conflicts, progress.Rejected);
+                return;
+            }
+
+            chunk = await ReadChunkAsync(reader, toRow, uploadDb, claim.Id, pending: null, isolating > 0 ? 1 : Options.ChunkSize, cancellationToken);
+        }
+
         while (true)
         {
             var staged = new TaskCompletionSource<StagedChunk?>(TaskCreationOptions.RunContinuationsAsynchronously);
             var commit = CommitAsync(claim, progress, chunk, staged, cancellationToken);
-            var next = chunk.Final ? null : Task.Run(() => ReadChunkAsync(reader, toRow, uploadDb, claim.Id, staged.Task, cancellationToken), cancellationToken);
+            var next = chunk.Final ? null : Task.Run(() => ReadChunkAsync(reader, toRow, uploadDb, claim.Id, staged.Task, Options.ChunkSize, cancellationToken), cancellationToken);
             StagedChunk stored;
             try
             {
@@ -102,11 +121,11 @@ internal sealed partial class ImportProcessor(
     /// The next chunk's rows, validated and scored, where the row after them starts, and the chunk staged on top of
     /// <paramref name="pending"/> (the chunk being stored meanwhile; null for none).
     /// </summary>
-    private async Task<Chunk> ReadChunkAsync(ImportReader reader, Func<long, ImportRow> toRow, FeedbackDbContext readDb, Guid importId, Task<StagedChunk?>? pending, CancellationToken cancellationToken)
+    private async Task<Chunk> ReadChunkAsync(ImportReader reader, Func<long, ImportRow> toRow, FeedbackDbContext readDb, Guid importId, Task<StagedChunk?>? pending, int size, CancellationToken cancellationToken)
     {
-        var rows = new List<ImportRow>(Options.ChunkSize);
+        var rows = new List<ImportRow>(size);
         var end = false;
-        while (rows.Count < Options.ChunkSize)
+        while (rows.Count < size)
         {
             if (await reader.ReadAsync(cancellationToken) is not { } record)
             {
@@ -118,12 +137,62 @@ internal sealed partial class ImportProcessor(
         }
 
         var inputs = rows.Where(r => r.Input is not null).Select(r => r.Input!).ToList();
-        var prepared = FeedbackIngestor.Prepare(inputs, time.GetUtcNow(), router);
+        PreparedChunk prepared;
+        try
+        {
+            prepared = FeedbackIngestor.Prepare(inputs, time.GetUtcNow(), router);
+        }
+        catch (Exception ex) when (rows.Count == 1 && inputs.Count == 1 && ex is not OperationCanceledException)
+        {
+            LogRowRefused(ex, importId, rows[0].Line);
+            rows[0] = ImportRow.Malformed(rows[0].Line, Unstorable);
+            prepared = FeedbackIngestor.Prepare([], time.GetUtcNow(), router);
+        }
+
         var ahead = await ingestor.StageAheadAsync(readDb, prepared, importId, pending, cancellationToken);
         return new Chunk(rows, prepared, ahead, reader.Offset, reader.LineNumber, end || reader.AtEnd);
     }
 
     private sealed record Chunk(List<ImportRow> Rows, PreparedChunk Prepared, StagedChunk? Ahead, long Offset, long LineNumber, bool Final);
+
+    private const string Unstorable = "This row could not be stored (it passed validation, but storing it failed); nothing of it was kept. The server log has the cause.";
+
+    /// <summary>
+    /// Commits a chunk of one row. When storing that row fails twice while the database answers (so the fault is the
+    /// row's, not the server's), commits it as rejected instead; a lost lease or an unreachable database fails the attempt.
+    /// </summary>
+    private async Task<ImportProgress> CommitAloneAsync(ImportClaim claim, ImportProgress before, Chunk chunk, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Exception failure;
+            try
+            {
+                return (await CommitAsync(claim, before, chunk, new TaskCompletionSource<StagedChunk?>(), cancellationToken)).Progress;
+            }
+            catch (Exception ex) when (chunk.Rows is [{ Input: not null }] && ex is not (OperationCanceledException or ImportLeaseLostException))
+            {
+                failure = ex;
+            }
+
+            db.ChangeTracker.Clear();
+            chunk = chunk with { Ahead = null };
+            if (attempt < 2)
+            {
+                continue;
+            }
+
+            if (!await db.Database.CanConnectAsync(cancellationToken))
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
+
+            var line = chunk.Rows[0].Line;
+            LogRowRefused(failure, claim.Id, line);
+            var refused = chunk with { Rows = [ImportRow.Malformed(line, Unstorable)], Prepared = FeedbackIngestor.Prepare([], time.GetUtcNow(), router) };
+            return (await CommitAsync(claim, before, refused, new TaskCompletionSource<StagedChunk?>(), cancellationToken)).Progress;
+        }
+    }
 
     /// <summary>Stores one chunk of rows and the import's progress in one transaction; returns the new progress.</summary>
     private async Task<(ImportProgress Progress, StagedChunk Stored)> CommitAsync(
@@ -231,6 +300,9 @@ internal sealed partial class ImportProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Import {ImportId} completed: {RowsRead} rows, {Accepted} accepted, {Duplicates} duplicates, {Conflicts} conflicts, {Rejected} rejected")]
     private partial void LogCompleted(Guid importId, long rowsRead, long accepted, long duplicates, long conflicts, long rejected);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Import {ImportId}: the row on line {Line} could not be stored and is rejected")]
+    private partial void LogRowRefused(Exception exception, Guid importId, long line);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Import {ImportId}: the database refused to refresh the feedback tables' statistics; plans may lag the import")]
     private partial void LogStatisticsRefused(Guid importId);
