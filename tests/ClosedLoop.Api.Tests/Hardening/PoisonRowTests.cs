@@ -29,6 +29,8 @@ public abstract class PoisonRowTests<TFactory>(TFactory factory) : IClassFixture
         var error = Assert.Single(ImportApi.Errors(import));
         Assert.Equal((4L, "rejected"), (error.Line, error.Outcome));
         Assert.Contains("could not be stored", error.Reason);
+        Assert.DoesNotContain("Exception", import.GetProperty("lastError").GetString() ?? "");
+        Assert.DoesNotContain("poison row", import.GetRawText());
         var stored = await ImportApi.FeedbackAsync(factory.Client(ApiFactory.AdminKey), source);
         Assert.Equal(["r1", "r2", "r3", "r5", "r6", "r7"], stored.Select(i => i.GetProperty("externalId").GetString()).Order());
     }

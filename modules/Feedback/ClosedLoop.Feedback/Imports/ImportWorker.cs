@@ -102,7 +102,8 @@ internal sealed partial class ImportWorker(
             catch (Exception ex)
             {
                 LogAttemptFailed(ex, claim.Id, claim.Failures + 1);
-                await SettleAsync(claim, p => p.FailAsync(claim, $"{ex.GetType().Name}: {ex.Message}", permanent: false));
+                // The cause is in the server log under the import's id; callers are not shown our exceptions.
+                await SettleAsync(claim, p => p.FailAsync(claim, $"Attempt {claim.Failures + 1} failed on the server (logged with this import's id); processing resumes at the last committed row.", permanent: false));
                 return true;
             }
         }
