@@ -1,0 +1,104 @@
+using System.Text;
+using System.Text.Json;
+
+namespace ClosedLoop.Api.Tests.Fuzz;
+
+/// <summary>What the fuzzer saw: counts, and the failures grouped by operation, status and cause, each with its first reproduction.</summary>
+internal sealed class FuzzReport
+{
+    private readonly Dictionary<string, Group> _failures = [];
+    private readonly SortedDictionary<int, int> _statuses = [];
+
+    public int Sent { get; private set; }
+
+    public int FailureCount => _failures.Values.Sum(g => g.Count);
+
+    /// <summary>Checks one answer: never 5xx, and every error a problem document.</summary>
+    public void Check(FuzzRequest request, int status, string? mediaType, string body)
+    {
+        Sent++;
+        _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
+        var (title, detail, exception) = Describe(body);
+        if (status >= 500)
+        {
+            Add(request, $"{status}", $"{title}: {exception ?? detail}");
+        }
+        else if (status >= 400 && mediaType != "application/problem+json")
+        {
+            Add(request, $"{status} not a problem", $"Content-Type {mediaType ?? "(none)"}, body: {FuzzRequest.Shorten(body, 120)}");
+        }
+        else if (status >= 400 && title is null)
+        {
+            Add(request, $"{status} problem without title", FuzzRequest.Shorten(body, 120));
+        }
+    }
+
+    /// <summary>The request failed in the client: an exception out of the test server, or no answer in time.</summary>
+    public void Threw(FuzzRequest request, Exception exception)
+    {
+        Sent++;
+        var first = exception is TaskCanceledException ? "no answer in time" : $"{exception.GetType().Name}: {exception.Message}";
+        Add(request, "threw", FuzzRequest.Shorten(first.Split('\n')[0], 300));
+    }
+
+    public string Statuses() => string.Join(", ", _statuses.Select(s => $"{s.Key}×{s.Value}"));
+
+    public string Failures()
+    {
+        var text = new StringBuilder();
+        foreach (var group in _failures.Values.OrderBy(g => g.Operation, StringComparer.Ordinal).ThenBy(g => g.Kind, StringComparer.Ordinal))
+        {
+            text.AppendLine($"- {group.Operation} → {group.Kind} ×{group.Count} (roles {string.Join(",", group.Roles)}; mutations {string.Join(",", group.Mutations.Take(8))})");
+            text.AppendLine($"    cause: {group.Cause}");
+            text.AppendLine($"    repro: {group.Reproduction}");
+        }
+
+        return text.ToString();
+    }
+
+    private void Add(FuzzRequest request, string kind, string cause)
+    {
+        // One group per operation, status and cause (its first line, ids and numbers left out), so a bug shows once.
+        var key = $"{request.Operation.Name}|{kind}|{System.Text.RegularExpressions.Regex.Replace(cause, "[0-9a-f-]{8,}|\\d+", "#")}";
+        if (!_failures.TryGetValue(key, out var group))
+        {
+            _failures[key] = group = new Group(request.Operation.Name, kind, FuzzRequest.Shorten(cause, 400), request.Reproduction());
+        }
+
+        group.Count++;
+        group.Roles.Add(request.Role);
+        group.Mutations.Add(request.Mutation);
+    }
+
+    private static (string? Title, string? Detail, string? Exception) Describe(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+            return (Text("title"), Text("detail"), Text("exception")?.Split('\n')[0].Trim());
+        }
+        catch (JsonException)
+        {
+            return (null, FuzzRequest.Shorten(body, 200), null);
+        }
+    }
+
+    private sealed class Group(string operation, string kind, string cause, string reproduction)
+    {
+        public string Operation => operation;
+
+        public string Kind => kind;
+
+        public string Cause => cause;
+
+        public string Reproduction => reproduction;
+
+        public int Count { get; set; }
+
+        public SortedSet<string> Roles { get; } = new(StringComparer.Ordinal);
+
+        public SortedSet<string> Mutations { get; } = new(StringComparer.Ordinal);
+    }
+}
