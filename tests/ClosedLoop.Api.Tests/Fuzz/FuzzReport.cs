@@ -77,12 +77,20 @@ internal sealed class FuzzReport
             using var json = JsonDocument.Parse(body);
             var root = json.RootElement;
             string? Text(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-            return (Text("title"), Text("detail"), Text("exception")?.Split('\n')[0].Trim());
+            return (Text("title"), Text("detail"), Text("exception") is { } exception ? Origin(exception) : null);
         }
         catch (JsonException)
         {
             return (null, FuzzRequest.Shorten(body, 200), null);
         }
+    }
+
+    /// <summary>The exception's first line and the product frame nearest to where it was thrown.</summary>
+    private static string Origin(string exception)
+    {
+        var lines = exception.Split('\n', StringSplitOptions.TrimEntries);
+        var frame = lines.FirstOrDefault(l => l.StartsWith("at ClosedLoop.", StringComparison.Ordinal));
+        return frame is null ? lines[0] : $"{lines[0]} [{frame.Split(" in ")[0]}]";
     }
 
     private sealed class Group(string operation, string kind, string cause, string reproduction)
