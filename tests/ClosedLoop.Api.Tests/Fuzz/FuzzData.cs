@@ -83,12 +83,13 @@ internal sealed class FuzzData
         data.RootCauseKeys.Add("fuzz-cause-" + suffix);
 
         // Detractors open cases (routed by the seeded rules); the first one moves to the fuzz team.
-        foreach (var (score, comment) in new[] { (1, "Delivery was two weeks late."), (3, "The price went up again, I will cancel."), (0, "Nobody answers my emails.") })
+        var opened = await Task.WhenAll(new[] { (1, "Delivery was two weeks late."), (3, "The price went up again, I will cancel."), (0, "Nobody answers my emails.") }
+            .Select(item => ingest.OpenCaseAsync(admin, score: item.Item1, comment: item.Item2)));
+        foreach (var c in opened)
         {
-            var opened = await ingest.OpenCaseAsync(admin, score: score, comment: comment);
-            data.CaseIds.Add(opened.Id());
-            data.FeedbackIds.Add(opened.GetProperty("feedbackId").GetGuid());
-            data.CustomerIds.Add(opened.GetProperty("customerId").GetGuid());
+            data.CaseIds.Add(c.Id());
+            data.FeedbackIds.Add(c.GetProperty("feedbackId").GetGuid());
+            data.CustomerIds.Add(c.GetProperty("customerId").GetGuid());
         }
 
         await admin.ActOkAsync(data.CaseIds[0], "assign", new { team = data.TeamKeys[^1], assigneeId = agent.UserId });

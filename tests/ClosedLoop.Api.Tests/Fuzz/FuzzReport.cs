@@ -8,14 +8,23 @@ internal sealed class FuzzReport
 {
     private readonly Dictionary<string, Group> _failures = [];
     private readonly SortedDictionary<int, int> _statuses = [];
+    private readonly Dictionary<string, TimeSpan> _time = [];
+    private readonly Dictionary<string, (TimeSpan Took, string Mutation)> _slowest = [];
 
     public int Sent { get; private set; }
 
     public int FailureCount => _failures.Values.Sum(g => g.Count);
 
     /// <summary>Checks one answer: never 5xx, and every error a problem document.</summary>
-    public void Check(FuzzRequest request, int status, string? mediaType, string body)
+    public void Check(FuzzRequest request, int status, string? mediaType, string body, TimeSpan took)
     {
+        _time[request.Operation.Name] = _time.GetValueOrDefault(request.Operation.Name) + took;
+        var slowest = _slowest.GetValueOrDefault(request.Operation.Name);
+        if (took > slowest.Took)
+        {
+            _slowest[request.Operation.Name] = (took, request.Mutation);
+        }
+
         Sent++;
         _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
         var (title, detail, exception) = Describe(body);
@@ -42,6 +51,10 @@ internal sealed class FuzzReport
     }
 
     public string Statuses() => string.Join(", ", _statuses.Select(s => $"{s.Key}×{s.Value}"));
+
+    /// <summary>Where the time went: the operations that took longest in all, with their slowest request.</summary>
+    public string Slowest(int count) => string.Join("; ", _time.OrderByDescending(t => t.Value).Take(count)
+        .Select(t => $"{t.Key} {t.Value.TotalSeconds:0.0} s (max {_slowest[t.Key].Took.TotalSeconds:0.00} s, {_slowest[t.Key].Mutation})"));
 
     public string Failures()
     {

@@ -19,6 +19,10 @@ internal sealed class FuzzRequests(FuzzValues values, FuzzData data)
 
     private readonly FuzzBodies _bodies = new(values);
     private readonly Dictionary<string, Queue<string>> _cycles = [];
+    private readonly Dictionary<string, int> _rounds = [];
+
+    /// <summary>The operations whose callers have not yet seen every mutation (none, when the request count suffices).</summary>
+    public IEnumerable<string> Uncovered => _cycles.Where(c => _rounds.GetValueOrDefault(c.Key) == 0 && c.Value.Count > 0).Select(c => $"{c.Key} ({c.Value.Count} left)");
 
     public FuzzRequest Create(FuzzOperation operation, string role)
     {
@@ -81,11 +85,15 @@ internal sealed class FuzzRequests(FuzzValues values, FuzzData data)
 
         if (!_cycles.TryGetValue(operation.Name, out var cycle) || cycle.Count == 0)
         {
+            _rounds[operation.Name] = _rounds.GetValueOrDefault(operation.Name) + (cycle is null ? 0 : 1);
             _cycles[operation.Name] = cycle = new Queue<string>(Mutations(operation).OrderBy(_ => values.Random.Next()));
         }
 
         return cycle.Dequeue();
     }
+
+    /// <summary>How many requests a cycle over the operation's mutations takes: its share of the random requests.</summary>
+    public static int Weight(FuzzOperation operation) => Mutations(operation).Count;
 
     private static List<string> Mutations(FuzzOperation operation)
     {
@@ -99,7 +107,7 @@ internal sealed class FuzzRequests(FuzzValues values, FuzzData data)
         }
 
         choices.AddRange(HeaderMutations.Select(m => "header:" + m));
-        choices.AddRange(Enumerable.Repeat("valid", choices.Count / 3));
+        choices.AddRange(Enumerable.Repeat("valid", choices.Count / 4));
         return choices;
     }
 
@@ -114,7 +122,7 @@ internal sealed class FuzzRequests(FuzzValues values, FuzzData data)
                 {
                     0 => ("X-Api-Key", ""),
                     1 => ("X-Api-Key", new string('k', 5_000)),
-                    2 => ("X-Api-Key", ApiFactory.AdminKey + " "),
+                    2 => ("X-Api-Key", ApiFactory.AdminKey + "," + ApiFactory.AgentKey),
                     3 => ("X-Api-Key", ApiFactory.AdminKey.ToUpperInvariant()),
                     4 => ("Authorization", "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZXMiOiJhZG1pbiJ9."),
                     5 => ("Authorization", values.Pick(["Bearer", "Basic Zm9vOmJhcg==", "Bearer \u00e9\u00e9"])),

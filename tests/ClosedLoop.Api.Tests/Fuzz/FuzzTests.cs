@@ -17,7 +17,7 @@ public abstract class FuzzTests<TFactory>(TFactory factory, ITestOutputHelper ou
     where TFactory : ApiFactory
 {
     public const int DefaultSeed = 20261120;
-    public const int DefaultRequests = 2_000;
+    public const int DefaultRequests = 3_000;
 
     [Fact]
     public async Task Generated_requests_over_every_route_and_role_get_no_server_error_and_only_problem_errors()
@@ -44,6 +44,8 @@ public abstract class FuzzTests<TFactory>(TFactory factory, ITestOutputHelper ou
         }
 
         output.WriteLine($"{report.Sent} requests over {operations.Count} operations in {clock.Elapsed - seeded:mm\\:ss\\.f} (seeding {seeded:mm\\:ss\\.f}); statuses: {report.Statuses()}");
+        output.WriteLine($"slowest: {report.Slowest(6)}");
+        output.WriteLine($"mutations not yet sent to an allowed caller: {string.Join(", ", requests.Uncovered.DefaultIfEmpty("none"))}");
         Assert.True(report.Sent >= count, $"Only {report.Sent} of {count} requests were sent.");
         Assert.All(perOperation, p => Assert.True(p.Value >= FuzzRequests.Roles.Length, $"{p.Key} got only {p.Value} requests."));
         var failures = report.Failures();
@@ -53,7 +55,10 @@ public abstract class FuzzTests<TFactory>(TFactory factory, ITestOutputHelper ou
             $"{report.FailureCount} of {report.Sent} fuzz requests failed on {factory.Provider} (seed {seed}; rerun with CLOSEDLOOP_FUZZ_SEED={seed} CLOSEDLOOP_FUZZ_REQUESTS={count}):\n{failures}");
     }
 
-    /// <summary>Every operation with every role once, then random operations, mostly with a role allowed to call them.</summary>
+    /// <summary>
+    /// Every operation with every role once, then random operations weighted by how many mutations apply to them
+    /// (a body takes more requests to cover than a path), mostly with a role allowed to call them.
+    /// </summary>
     private static IEnumerable<(FuzzOperation Operation, string Role)> Schedule(IReadOnlyList<FuzzOperation> operations, FuzzValues values, int count)
     {
         var sent = 0;
@@ -66,9 +71,17 @@ public abstract class FuzzTests<TFactory>(TFactory factory, ITestOutputHelper ou
             }
         }
 
+        var weights = operations.Select(FuzzRequests.Weight).ToList();
         for (; sent < count; sent++)
         {
-            var operation = values.Pick(operations);
+            var ticket = values.Random.Next(weights.Sum());
+            var index = 0;
+            for (; ticket >= weights[index]; index++)
+            {
+                ticket -= weights[index];
+            }
+
+            var operation = operations[index];
             var allowed = FuzzRequests.Roles.Where(operation.Roles.Contains).ToList();
             yield return (operation, allowed.Count > 0 && values.Chance(0.75) ? values.Pick(allowed) : values.Pick(FuzzRequests.Roles));
         }
@@ -77,10 +90,11 @@ public abstract class FuzzTests<TFactory>(TFactory factory, ITestOutputHelper ou
     private static async Task SendAsync(TestServer server, FuzzRequest request, FuzzReport report)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var (status, mediaType, body) = await request.SendAsync(server, timeout.Token);
-            report.Check(request, status, mediaType, body);
+            report.Check(request, status, mediaType, body, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e)
         {
