@@ -36,7 +36,7 @@ internal sealed class FuzzReport
         {
             Add(request, $"{status} not a problem", $"Content-Type {mediaType ?? "(none)"}, body: {FuzzRequest.Shorten(body, 120)}");
         }
-        else if (status >= 400 && title is null)
+        else if (status >= 400 && title is null && request.Method != "HEAD")
         {
             Add(request, $"{status} problem without title", FuzzRequest.Shorten(body, 120));
         }

@@ -14,8 +14,12 @@ internal sealed record FuzzRequest(
     string Target,
     IReadOnlyList<KeyValuePair<string, string>> Headers,
     byte[]? Body,
-    string? ContentType)
+    string? ContentType,
+    string? OtherMethod = null)
 {
+    /// <summary>The operation's method, or another one sent to its path to see how the host refuses it.</summary>
+    public string Method => OtherMethod ?? Operation.Method;
+
     /// <summary>
     /// Sends it straight into the test server with the path and query exactly as generated (an HttpClient would
     /// canonicalize invalid escapes away): the path decoded as the server decodes it, the query raw.
@@ -27,7 +31,7 @@ internal sealed record FuzzRequest(
             c =>
             {
                 var request = c.Request;
-                request.Method = Operation.Method;
+                request.Method = Method;
                 request.Scheme = "http";
                 request.Host = new HostString("localhost");
                 request.Path = PathString.FromUriComponent(query < 0 ? Target : Target[..query]);
@@ -47,7 +51,7 @@ internal sealed record FuzzRequest(
             },
             cancellationToken);
         using var reader = new StreamReader(context.Response.Body);
-        return (context.Response.StatusCode, context.Response.ContentType is { } type ? MediaTypeHeaderValue.Parse(type).MediaType.Value : null, await reader.ReadToEndAsync(cancellationToken));
+        return (context.Response.StatusCode, MediaTypeHeaderValue.TryParse(context.Response.ContentType, out var type) ? type.MediaType.Value : null, await reader.ReadToEndAsync(cancellationToken));
     }
 
     /// <summary>As Kestrel says it: a body unless Content-Length is 0 (the test server says none unless told).</summary>
@@ -57,7 +61,7 @@ internal sealed record FuzzRequest(
     public string Reproduction(int bodyLimit = 300)
     {
         var text = new StringBuilder();
-        text.Append(Operation.Method).Append(' ').Append(Shorten(Target, 300));
+        text.Append(Method).Append(' ').Append(Shorten(Target, 300));
         foreach (var (name, value) in Headers)
         {
             text.Append(" | ").Append(name).Append(": ").Append(Shorten(value, 80));

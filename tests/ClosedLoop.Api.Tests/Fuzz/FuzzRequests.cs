@@ -11,6 +11,7 @@ internal sealed class FuzzRequests(FuzzValues values, FuzzData data)
     public static readonly string[] Roles = ["admin", "agent", "analyst", "ingest", "none", "unknown"];
 
     private static readonly string[] QueryMutations = ["nul", "bad-percent", "number-edge", "huge-page-size", "bad-guid", "bad-date", "bad-cursor", "long-value", "repeated", "unknown-param", "bad-bool", "lone-surrogate"];
+    private static readonly string[] OtherMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"];
     private static readonly string[] HeaderMutations = ["if-match", "accept", "idempotency-key"];
     private static readonly string[] FileMutations = ["lone-surrogate", "control-chars", "invalid-utf8", "long-line", "empty-body", "no-body", "garbage", "unbalanced-quotes", "wrong-content-type", "json-lines-tricks", "huge-number"];
     // No %00: a path cannot hold NUL (Kestrel answers 400 before the application, and PathString refuses it).
@@ -69,7 +70,8 @@ internal sealed class FuzzRequests(FuzzValues values, FuzzData data)
             (body, contentType) = (Encoding.UTF8.GetBytes("{\"unexpected\":\"\\ud800\"}"), "application/json");
         }
 
-        return new FuzzRequest(operation, role, mutation, path + query, headers, body, contentType);
+        var otherMethod = mutation == "method:other" ? values.Pick(OtherMethods.Where(m => m != operation.Method).ToList()) : null;
+        return new FuzzRequest(operation, role, mutation, path + query, headers, body, contentType, otherMethod);
     }
 
     /// <summary>
@@ -107,6 +109,7 @@ internal sealed class FuzzRequests(FuzzValues values, FuzzData data)
         }
 
         choices.AddRange(HeaderMutations.Select(m => "header:" + m));
+        choices.Add("method:other");
         choices.AddRange(Enumerable.Repeat("valid", choices.Count / 4));
         return choices;
     }
