@@ -59,9 +59,10 @@ internal sealed class FuzzReport
     public string Failures()
     {
         var text = new StringBuilder();
-        foreach (var group in _failures.Values.OrderBy(g => g.Operation, StringComparer.Ordinal).ThenBy(g => g.Kind, StringComparer.Ordinal))
+        foreach (var group in _failures.Values.OrderBy(g => g.Kind, StringComparer.Ordinal).ThenBy(g => g.Operations.Min, StringComparer.Ordinal))
         {
-            text.AppendLine($"- {group.Operation} → {group.Kind} ×{group.Count} (roles {string.Join(",", group.Roles)}; mutations {string.Join(",", group.Mutations.Take(8))})");
+            var operations = string.Join(", ", group.Operations.Take(6)) + (group.Operations.Count > 6 ? $" and {group.Operations.Count - 6} more" : "");
+            text.AppendLine($"- {group.Kind} ×{group.Count} on {operations} (roles {string.Join(",", group.Roles)}; mutations {string.Join(",", group.Mutations.Take(8))})");
             text.AppendLine($"    cause: {group.Cause}");
             text.AppendLine($"    repro: {group.Reproduction}");
         }
@@ -71,14 +72,16 @@ internal sealed class FuzzReport
 
     private void Add(FuzzRequest request, string kind, string cause)
     {
-        // One group per operation, status and cause (its first line, ids and numbers left out), so a bug shows once.
-        var key = $"{request.Operation.Name}|{kind}|{System.Text.RegularExpressions.Regex.Replace(cause, "[0-9a-f-]{8,}|\\d+", "#")}";
+        // One group per status and cause (where it was thrown; ids and numbers left out), so a bug shows once with
+        // every operation it breaks.
+        var key = $"{kind}|{System.Text.RegularExpressions.Regex.Replace(cause, "[0-9a-f-]{8,}|\\d+", "#")}";
         if (!_failures.TryGetValue(key, out var group))
         {
-            _failures[key] = group = new Group(request.Operation.Name, kind, FuzzRequest.Shorten(cause, 400), request.Reproduction());
+            _failures[key] = group = new Group(kind, FuzzRequest.Shorten(cause, 400), request.Reproduction());
         }
 
         group.Count++;
+        group.Operations.Add(request.Operation.Name);
         group.Roles.Add(request.Role);
         group.Mutations.Add(request.Mutation);
     }
@@ -106,10 +109,8 @@ internal sealed class FuzzReport
         return frame is null ? lines[0] : $"{lines[0]} [{frame.Split(" in ")[0]}]";
     }
 
-    private sealed class Group(string operation, string kind, string cause, string reproduction)
+    private sealed class Group(string kind, string cause, string reproduction)
     {
-        public string Operation => operation;
-
         public string Kind => kind;
 
         public string Cause => cause;
@@ -117,6 +118,8 @@ internal sealed class FuzzReport
         public string Reproduction => reproduction;
 
         public int Count { get; set; }
+
+        public SortedSet<string> Operations { get; } = new(StringComparer.Ordinal);
 
         public SortedSet<string> Roles { get; } = new(StringComparer.Ordinal);
 
