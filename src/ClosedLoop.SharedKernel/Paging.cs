@@ -9,5 +9,9 @@ public readonly record struct PageRequest(int Page, int PageSize)
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
 
-    public int Skip => (Page - 1) * PageSize;
+    /// <summary>
+    /// Rows before this page, worked out in long: a far page (page=2147483647) must not wrap around to a negative
+    /// OFFSET, which PostgreSQL refuses; beyond int.MaxValue rows a page is empty anyway.
+    /// </summary>
+    public int Skip => (int)Math.Min((long)(Page - 1) * PageSize, int.MaxValue);
 }
