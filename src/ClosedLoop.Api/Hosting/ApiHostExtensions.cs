@@ -33,6 +33,7 @@ internal static class ApiHostExtensions
                 _ => null,
             };
         });
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>(); // after the framework's: used when Accept excludes JSON
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
         // Bad bodies throw with a clear message (instead of an empty 400), which the handler above turns into a problem.

@@ -1,4 +1,5 @@
 using ClosedLoop.Web;
+using Microsoft.Net.Http.Headers;
 
 namespace ClosedLoop.Api.Hosting;
 
@@ -36,6 +37,14 @@ internal sealed class RequestScreenMiddleware(RequestDelegate next, IProblemDeta
 
         if (context.GetEndpoint() is not null && request.HasJsonContentType() && request.ContentLength != 0 && !HttpMethods.IsGet(request.Method))
         {
+            if (MediaTypeHeaderValue.TryParse(request.ContentType, out var media) && media.Charset is { Length: > 0 } charset
+                && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+            {
+                // JSON between systems is UTF-8 (RFC 8259 §8.1); the screen and the binder read it as such.
+                await WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Content-Type", $"Send JSON as UTF-8 (charset=utf-8 or none), not charset={charset}.");
+                return;
+            }
+
             var body = await ReadAsync(request, context.RequestAborted);
             var json = body.GetBuffer().AsSpan(0, (int)body.Length);
 
