@@ -137,10 +137,14 @@ internal static class QueryFeedback
             return TypedResults.Ok(new FeedbackPage([], size, null));
         }
 
-        var items = reach.Filter(db.Items.AsNoTracking(), db);
+        var items = db.Items.AsNoTracking();
         if (customerId is { } customer)
         {
-            items = items.Where(i => i.CustomerId == customer);
+            items = reach.Filter(items, db).Where(i => i.CustomerId == customer);
+        }
+        else
+        {
+            items = await reach.FilterListAsync(items, db, cancellationToken);
         }
 
         if (wanted is { } c)
