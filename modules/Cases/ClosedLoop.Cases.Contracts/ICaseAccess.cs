@@ -21,9 +21,6 @@ public sealed record CaseScope(bool AllTeams, IReadOnlyDictionary<string, Escala
     /// <summary>Every case.</summary>
     public static CaseScope Everything { get; } = new(true, new Dictionary<string, EscalationLevel>());
 
-    /// <summary>No case at all.</summary>
-    public bool SeesNothing => !AllTeams && Teams.Count == 0;
-
     /// <summary>Whether a case of <paramref name="team"/> at <paramref name="level"/> is in reach.</summary>
     public bool Sees(string? team, EscalationLevel level) =>
         AllTeams || (team is not null && Teams.TryGetValue(team, out var highest) && level <= highest);

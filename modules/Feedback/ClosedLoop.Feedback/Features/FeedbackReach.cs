@@ -19,6 +19,12 @@ namespace ClosedLoop.Feedback.Features;
 /// <param name="Executive">Teams in which it sees executive cases.</param>
 internal sealed record FeedbackReach(bool All, string[] Frontline, string[] Management, string[] Executive)
 {
+    /// <summary>
+    /// Up to this many customers in reach, a list reads their feedback by customer (the customer index) and sorts it;
+    /// beyond, it walks all feedback newest first and keeps what is in reach (see <see cref="FilterListAsync"/>).
+    /// </summary>
+    public const int FewCustomers = 2_000;
+
     private static readonly FeedbackReach Everything = new(true, [], [], []);
 
     /// <summary>Sees no customer at all: an agent in no team.</summary>
@@ -41,12 +47,6 @@ internal sealed record FeedbackReach(bool All, string[] Frontline, string[] Mana
                 [.. scope.TeamsSeeing(EscalationLevel.Management)],
                 [.. scope.TeamsSeeing(EscalationLevel.Executive)]);
     }
-
-    /// <summary>
-    /// Up to this many customers in reach, a list reads their feedback by customer (the customer index) and sorts it;
-    /// beyond, it walks all feedback newest first and keeps what is in reach (see <see cref="FilterListAsync"/>).
-    /// </summary>
-    public const int FewCustomers = 2_000;
 
     /// <summary><paramref name="items"/> of the customers in reach.</summary>
     public IQueryable<FeedbackItem> Filter(IQueryable<FeedbackItem> items, FeedbackDbContext db)
