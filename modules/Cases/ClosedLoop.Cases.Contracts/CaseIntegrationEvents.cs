@@ -59,3 +59,15 @@ public sealed record CaseReopenedIntegrationEvent(Guid CaseId, string Reason, Ca
 
 /// <summary>A case missed an SLA target (once per target).</summary>
 public sealed record CaseSlaBreachedIntegrationEvent(Guid CaseId, SlaTarget Target, DateTimeOffset DueAt, DateTimeOffset DetectedAt, string? Team, CasePriority Priority) : IntegrationEvent;
+
+/// <summary>
+/// Who may see a case changed: it was opened, moved to another team or escalated (also published once for every
+/// case that existed before this event did). Modules that show what hangs off cases (a customer, their feedback)
+/// keep their own copy of it and so scope agents the way the case list does.
+/// </summary>
+/// <param name="CaseId">The case.</param>
+/// <param name="CustomerId">Its customer.</param>
+/// <param name="Team">Its team's key, or null while it has none (then only admins see it).</param>
+/// <param name="Level">Its escalation level: members of its team at this level or higher see it.</param>
+/// <param name="Version">The case's version at the change; a copy keeps the highest it has seen, so a late delivery of an older event changes nothing.</param>
+public sealed record CaseAccessChangedIntegrationEvent(Guid CaseId, Guid CustomerId, string? Team, EscalationLevel Level, int Version) : IntegrationEvent;

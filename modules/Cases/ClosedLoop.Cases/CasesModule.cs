@@ -38,6 +38,8 @@ public static class CasesModule
         services.AddSingleton<TeamIds>();
         services.AddScoped<CaseCommands.Services>();
         services.AddScoped<ICasesApi, CasesApi>();
+        services.AddScoped<ICaseAccess, CaseAccess>();
+        services.AddHostedService<CaseAccessBackfill>();
         services.AddSingleton<IDecisionReferenceCheck, TeamReferenceCheck>();
         services.AddIntegrationEventBatchHandler<FeedbackRoutedIntegrationEvent, OpenCaseOnFeedbackRouted, CasesDbContext>();
         services.AddIntegrationEventHandler<CustomerErasedIntegrationEvent, EraseCustomerCases, CasesDbContext>();
@@ -50,6 +52,7 @@ public static class CasesModule
         services.AddIntegrationEvent<CaseClosedIntegrationEvent>();
         services.AddIntegrationEvent<CaseReopenedIntegrationEvent>();
         services.AddIntegrationEvent<CaseSlaBreachedIntegrationEvent>();
+        services.AddIntegrationEvent<CaseAccessChangedIntegrationEvent>();
         return services;
     }
 

@@ -36,6 +36,7 @@ public static class FeedbackModule
         services.AddSingleton<FeedbackRouter>();
         services.AddIntegrationEvent<FeedbackRoutedIntegrationEvent>();
         services.AddIntegrationEventBatchHandler<CaseOpenedIntegrationEvent, LinkCaseToFeedback, FeedbackDbContext>();
+        services.AddIntegrationEventBatchHandler<CaseAccessChangedIntegrationEvent, TrackCustomerCases, FeedbackDbContext>();
         return services;
     }
 

@@ -23,6 +23,8 @@ internal sealed class CasesDbContext(DbContextOptions<CasesDbContext> options)
 
     public DbSet<RootCause> RootCauses => Set<RootCause>();
 
+    public DbSet<Backfill> Backfills => Set<Backfill>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Case>(b =>
@@ -118,6 +120,17 @@ internal sealed class CasesDbContext(DbContextOptions<CasesDbContext> options)
             b.Property(r => r.Key).HasMaxLength(64);
             b.Property(r => r.Name).HasMaxLength(200);
             b.Property(r => r.Description).HasMaxLength(2_000);
+        });
+
+        modelBuilder.Entity<Backfill>(b =>
+        {
+            b.ToTable("backfills");
+            b.HasKey(x => x.Name);
+            b.Property(x => x.Name).HasMaxLength(64);
+            b.Property(x => x.Version).IsConcurrencyToken();
+
+            // Inserted by the migration that adds it, so a database upgraded with cases in it runs the pass once.
+            b.HasData(new Backfill { Name = Features.Access.CaseAccessBackfill.Name });
         });
     }
 }

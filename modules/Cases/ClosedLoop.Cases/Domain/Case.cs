@@ -302,6 +302,12 @@ internal sealed partial class Case
         return null;
     }
 
+    /// <summary>
+    /// Who may see the case now, at its current <see cref="Version"/>: raised when it opens and whenever its team or
+    /// level changes, after the version moved (see <c>CaseWork</c>), so a copy can tell the newer state from a late one.
+    /// </summary>
+    public CaseAccessChangedIntegrationEvent AccessChanged() => new(Id, CustomerId, TeamKey, Level, Version);
+
     /// <summary>Records missed targets once each; true when something new was missed.</summary>
     public bool DetectBreaches(DateTimeOffset now)
     {

@@ -27,6 +27,8 @@ internal sealed class FeedbackDbContext(DbContextOptions<FeedbackDbContext> opti
 
     public DbSet<ImportError> ImportErrors => Set<ImportError>();
 
+    public DbSet<CustomerCase> CustomerCases => Set<CustomerCase>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<FeedbackItem>(b =>
@@ -124,6 +126,22 @@ internal sealed class FeedbackDbContext(DbContextOptions<FeedbackDbContext> opti
             b.Property(e => e.Outcome).HasMaxLength(12);
             b.Property(e => e.Reason).HasMaxLength(2000);
             b.HasIndex(e => new { e.ImportId, e.Line });
+        });
+
+        modelBuilder.Entity<CustomerCase>(b =>
+        {
+            b.ToTable("customer_cases");
+            b.HasKey(c => c.CaseId);
+            b.Property(c => c.CaseId).ValueGeneratedNever();
+            b.Property(c => c.Team).HasMaxLength(64);
+            b.Property(c => c.Level).HasConversion<int>();
+            b.Property(c => c.Version).IsConcurrencyToken();
+
+            // An agent's reads: "does this customer have a case the agent sees?", one seek per customer (per feedback
+            // row of a list page); and the customers of given teams, for a planner that starts from the agent's teams
+            // when they hold few customers.
+            b.HasIndex(c => new { c.CustomerId, c.Team, c.Level });
+            b.HasIndex(c => new { c.Team, c.Level, c.CustomerId });
         });
     }
 }

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using ClosedLoop.Cases.Contracts;
 using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Domain;
@@ -37,12 +39,20 @@ internal static class Customers
     private const int RecentCount = 50;
 
     /// <summary>A customer with their 50 most recent pieces of feedback (all of it through GET /api/v1/feedback?customerId=).</summary>
+    /// <remarks>
+    /// Admins read any customer. An agent reads a customer only while it may see at least one of that customer's
+    /// cases (a member of the case's team at the case's escalation level or higher); any other customer answers 404,
+    /// as if it did not exist. A case just opened, moved or escalated counts here a moment later.
+    /// </remarks>
     /// <param name="id">The customer id.</param>
+    /// <param name="user">The caller.</param>
+    /// <param name="access">Who sees which cases.</param>
     /// <param name="db">The Feedback database.</param>
     /// <param name="cancellationToken">Request aborted.</param>
-    internal static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> Get(Guid id, FeedbackDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, ICaseAccess access, FeedbackDbContext db, CancellationToken cancellationToken)
     {
-        var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        var reach = await FeedbackReach.OfAsync(user, access, analystsSeeAll: false, cancellationToken);
+        var customer = reach.Nothing ? null : await reach.Filter(db.Customers.AsNoTracking(), db).FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (customer is null)
         {
             return Problems.NotFound("customer", id);

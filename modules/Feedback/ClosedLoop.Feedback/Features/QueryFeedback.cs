@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using ClosedLoop.Cases.Contracts;
 using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Domain;
@@ -47,12 +49,20 @@ internal sealed record FeedbackPage(IReadOnlyList<FeedbackResponse> Items, int P
 internal static class QueryFeedback
 {
     /// <summary>One piece of feedback with its customer.</summary>
+    /// <remarks>
+    /// Analysts and admins read any feedback. An agent reads the feedback of a customer only while it may see one of
+    /// that customer's cases (a member of the case's team at the case's escalation level or higher); any other
+    /// feedback answers 404, as if it did not exist. A case just opened, moved or escalated counts here a moment later.
+    /// </remarks>
     /// <param name="id">The feedback id.</param>
+    /// <param name="user">The caller.</param>
+    /// <param name="access">Who sees which cases.</param>
     /// <param name="db">The Feedback database.</param>
     /// <param name="cancellationToken">Request aborted.</param>
-    internal static async Task<Results<Ok<FeedbackResponse>, ProblemHttpResult>> Get(Guid id, FeedbackDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<FeedbackResponse>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, ICaseAccess access, FeedbackDbContext db, CancellationToken cancellationToken)
     {
-        var found = await Project(db.Items.AsNoTracking().Where(i => i.Id == id), db).FirstOrDefaultAsync(cancellationToken);
+        var reach = await FeedbackReach.OfAsync(user, access, analystsSeeAll: true, cancellationToken);
+        var found = reach.Nothing ? null : await Project(reach.Filter(db.Items.AsNoTracking().Where(i => i.Id == id), db), db).FirstOrDefaultAsync(cancellationToken);
         if (found is null)
         {
             return Problems.NotFound("feedback", id);
@@ -63,7 +73,12 @@ internal static class QueryFeedback
     }
 
     /// <summary>Lists feedback, newest submission first, with keyset paging.</summary>
-    /// <remarks>Filters combine. Follow <c>nextCursor</c> until it is null; a cursor stays valid while new feedback arrives.</remarks>
+    /// <remarks>
+    /// Filters combine. Follow <c>nextCursor</c> until it is null; a cursor stays valid while new feedback arrives.
+    /// Analysts and admins list all feedback; an agent only that of customers with a case it may see (a member of the
+    /// case's team at the case's escalation level or higher), also with <c>customerId</c>: other customers' feedback
+    /// is left out, not refused.
+    /// </remarks>
     /// <param name="customerId">Only this customer's feedback.</param>
     /// <param name="category">promoter, passive, detractor or none.</param>
     /// <param name="source">Only this source.</param>
@@ -73,6 +88,8 @@ internal static class QueryFeedback
     /// <param name="to">Submitted before (UTC).</param>
     /// <param name="cursor">From the previous page's nextCursor.</param>
     /// <param name="pageSize">1–500, default 50.</param>
+    /// <param name="user">The caller.</param>
+    /// <param name="access">Who sees which cases.</param>
     /// <param name="db">The Feedback database.</param>
     /// <param name="cancellationToken">Request aborted.</param>
     internal static async Task<Results<Ok<FeedbackPage>, ProblemHttpResult>> List(
@@ -85,6 +102,8 @@ internal static class QueryFeedback
         DateTimeOffset? to,
         string? cursor,
         int? pageSize,
+        ClaimsPrincipal user,
+        ICaseAccess access,
         FeedbackDbContext db,
         CancellationToken cancellationToken)
     {
@@ -112,10 +131,20 @@ internal static class QueryFeedback
             return Problems.Validation(errors.ToDictionary());
         }
 
+        var reach = await FeedbackReach.OfAsync(user, access, analystsSeeAll: true, cancellationToken);
+        if (reach.Nothing)
+        {
+            return TypedResults.Ok(new FeedbackPage([], size, null));
+        }
+
         var items = db.Items.AsNoTracking();
         if (customerId is { } customer)
         {
-            items = items.Where(i => i.CustomerId == customer);
+            items = reach.Filter(items, db).Where(i => i.CustomerId == customer);
+        }
+        else
+        {
+            items = await reach.FilterListAsync(items, db, cancellationToken);
         }
 
         if (wanted is { } c)

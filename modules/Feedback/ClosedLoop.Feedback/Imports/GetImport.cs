@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Domain;
 using ClosedLoop.SharedKernel;
@@ -67,10 +68,13 @@ internal static class GetImport
     /// or `running` the response carries a `Retry-After` header. Counts only ever grow and always add up:
     /// rowsRead = accepted + duplicates + conflicts + rejected. Rejected and conflicting rows are listed in
     /// file order under `errors`, a page at a time (`errorsPage`, `errorsPageSize`); the first 1,000 are kept.
+    /// An ingest key reads only the imports it started itself; another caller's import answers 404, as one that does
+    /// not exist. Admins read every import.
     /// </remarks>
     /// <param name="id">The import's id, from the Location header of POST /api/v1/imports.</param>
     /// <param name="errorsPage">Page of errors (from 1, default 1).</param>
     /// <param name="errorsPageSize">Errors per page (1–500, default 100).</param>
+    /// <param name="user">The caller.</param>
     /// <param name="db">The Feedback database.</param>
     /// <param name="response">For Retry-After.</param>
     /// <param name="options">Import settings.</param>
@@ -79,6 +83,7 @@ internal static class GetImport
         Guid id,
         int? errorsPage,
         int? errorsPageSize,
+        ClaimsPrincipal user,
         FeedbackDbContext db,
         HttpResponse response,
         IOptions<ImportOptions> options,
@@ -93,7 +98,14 @@ internal static class GetImport
             return Problems.Validation(invalid.ToDictionary());
         }
 
-        var import = await db.Imports.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
+        var imports = db.Imports.AsNoTracking().Where(i => i.Id == id);
+        if (!user.IsInRole(Roles.Admin))
+        {
+            var caller = StartImport.CallerOf(user);
+            imports = imports.Where(i => i.CreatedBy == caller);
+        }
+
+        var import = await imports.FirstOrDefaultAsync(cancellationToken);
         if (import is null)
         {
             return Problems.NotFound("import", id);

@@ -168,7 +168,8 @@ internal static class StartImport
             : null;
     }
 
-    private static string CallerOf(ClaimsPrincipal user)
+    /// <summary>Who started an import, as stored in <c>CreatedBy</c>; only they (and admins) may read it back.</summary>
+    internal static string CallerOf(ClaimsPrincipal user)
     {
         var caller = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? user.Identity?.Name ?? "unknown";
         return caller.Length > 200 ? caller[..200] : caller;

@@ -38,6 +38,7 @@ internal static class CaseWork
                 return Stale(found);
             }
 
+            var access = (found.TeamKey, found.Level);
             var team = found.TeamId is { } teamId ? await db.Teams.AsNoTracking().Include(t => t.Members).FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken) : null;
             var context = new CaseContext(found, team, TeamSchedule.CalendarOf(team), time.GetUtcNow(), db);
             if (await action(context) is { } refused)
@@ -51,6 +52,11 @@ internal static class CaseWork
             }
 
             found.Version++;
+            if ((found.TeamKey, found.Level) != access)
+            {
+                found.Events.Add(found.AccessChanged());
+            }
+
             db.Entries.AddRange(found.NewEntries);
             foreach (var e in found.Events)
             {

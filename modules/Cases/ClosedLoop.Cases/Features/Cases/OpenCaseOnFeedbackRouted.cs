@@ -67,6 +67,7 @@ internal sealed class OpenCaseOnFeedbackRouted(CasesDbContext db, TimeProvider t
                 }
             }
 
+            created.Events.Add(created.AccessChanged());
             db.Cases.Add(created);
             db.Entries.AddRange(created.NewEntries);
             db.Topics.AddRange(CaseTopic.Of(decision.Topics).Select(t => new CaseTopic { CaseId = created.Id, Topic = t }));

@@ -1,14 +1,17 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClosedLoop.Cases.Contracts;
 using ClosedLoop.Cases.Data;
 using ClosedLoop.Cases.Domain;
 using ClosedLoop.Cases.Domain.Sla;
+using ClosedLoop.Cases.Features.Access;
 using ClosedLoop.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ClosedLoop.Cases.Features.Teams;
 
@@ -64,17 +67,22 @@ internal static partial class TeamEndpoints
 {
     public const int MaxHolidays = 1_000;
 
-    /// <summary>Lists every team with its members, schedule and SLA targets, by key.</summary>
-    internal static async Task<Ok<TeamList>> List(CasesDbContext db, CancellationToken cancellationToken)
+    /// <summary>Lists the teams the caller may see, with their members, schedule and SLA targets, by key.</summary>
+    /// <remarks>
+    /// Admins (and members of every team, <c>Cases:EveryTeamMembers</c>) see every team; an agent sees only the teams
+    /// it is a member of, at any level. Other teams, their members and the members' key ids are not listed.
+    /// </remarks>
+    internal static async Task<Ok<TeamList>> List(ClaimsPrincipal user, CasesDbContext db, IOptions<CasesOptions> options, CancellationToken cancellationToken)
     {
-        var teams = await db.Teams.AsNoTracking().Include(t => t.Members).OrderBy(t => t.Key).ToListAsync(cancellationToken);
+        var teams = await Visible(db.Teams.AsNoTracking(), user, options).Include(t => t.Members).OrderBy(t => t.Key).ToListAsync(cancellationToken);
         return TypedResults.Ok(new TeamList([.. teams.Select(ToResponse)]));
     }
 
     /// <summary>One team, by id or key; the ETag is its version, for <c>If-Match</c> on PUT.</summary>
-    internal static async Task<Results<Ok<TeamResponse>, ProblemHttpResult>> Get(string id, CasesDbContext db, HttpResponse response, CancellationToken cancellationToken)
+    /// <remarks>An agent reads only a team it is a member of; any other team answers 404, as one that does not exist. Admins read every team.</remarks>
+    internal static async Task<Results<Ok<TeamResponse>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, CasesDbContext db, IOptions<CasesOptions> options, HttpResponse response, CancellationToken cancellationToken)
     {
-        var team = await FindAsync(db.Teams.AsNoTracking(), id, cancellationToken);
+        var team = await FindAsync(Visible(db.Teams.AsNoTracking(), user, options), id, cancellationToken);
         if (team is null)
         {
             return Problems.NotFound("team", id);
@@ -151,6 +159,13 @@ internal static partial class TeamEndpoints
 
         response.Headers.ETag = $"\"{team.Version}\"";
         return TypedResults.Ok(ToResponse(team));
+    }
+
+    /// <summary>The teams <paramref name="user"/> may read: all for admins and every-team members, else those it is a member of.</summary>
+    private static IQueryable<Team> Visible(IQueryable<Team> teams, ClaimsPrincipal user, IOptions<CasesOptions> options)
+    {
+        var (actor, isAdmin, everyTeam) = CaseViewer.Identify(user, options);
+        return isAdmin || everyTeam ? teams : teams.Where(t => t.Members.Any(m => m.UserId == actor.Id));
     }
 
     internal static Task<Team?> FindAsync(IQueryable<Team> teams, string id, CancellationToken cancellationToken) => Guid.TryParse(id, out var guid)

@@ -23,6 +23,34 @@ namespace ClosedLoop.Cases.Data.Migrations.PostgreSql
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ClosedLoop.Cases.Data.Backfill", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("After")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("backfills", "cases");
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "case-access-events",
+                            Version = 0
+                        });
+                });
+
             modelBuilder.Entity("ClosedLoop.Cases.Domain.Case", b =>
                 {
                     b.Property<Guid>("Id")

@@ -23,6 +23,34 @@ namespace ClosedLoop.Cases.Data.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("ClosedLoop.Cases.Data.Backfill", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<Guid?>("After")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("backfills", "cases");
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "case-access-events",
+                            Version = 0
+                        });
+                });
+
             modelBuilder.Entity("ClosedLoop.Cases.Domain.Case", b =>
                 {
                     b.Property<Guid>("Id")

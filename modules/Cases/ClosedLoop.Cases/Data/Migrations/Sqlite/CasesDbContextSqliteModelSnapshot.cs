@@ -17,6 +17,34 @@ namespace ClosedLoop.Cases.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("ClosedLoop.Cases.Data.Backfill", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("After")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("cases_backfills", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Name = "case-access-events",
+                            Version = 0
+                        });
+                });
+
             modelBuilder.Entity("ClosedLoop.Cases.Domain.Case", b =>
                 {
                     b.Property<Guid>("Id")

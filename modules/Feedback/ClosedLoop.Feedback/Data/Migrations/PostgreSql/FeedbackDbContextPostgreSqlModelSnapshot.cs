@@ -87,6 +87,34 @@ namespace ClosedLoop.Feedback.Data.Migrations.PostgreSql
                     b.ToTable("customers", "feedback");
                 });
 
+            modelBuilder.Entity("ClosedLoop.Feedback.Domain.CustomerCase", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Team")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("CustomerId", "Team", "Level");
+
+                    b.HasIndex("Team", "Level", "CustomerId");
+
+                    b.ToTable("customer_cases", "feedback");
+                });
+
             modelBuilder.Entity("ClosedLoop.Feedback.Domain.CustomerVersion", b =>
                 {
                     b.Property<Guid>("Id")

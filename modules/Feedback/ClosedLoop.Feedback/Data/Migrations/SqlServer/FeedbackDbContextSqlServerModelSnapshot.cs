@@ -87,6 +87,34 @@ namespace ClosedLoop.Feedback.Data.Migrations.SqlServer
                     b.ToTable("customers", "feedback");
                 });
 
+            modelBuilder.Entity("ClosedLoop.Feedback.Domain.CustomerCase", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Team")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("CustomerId", "Team", "Level");
+
+                    b.HasIndex("Team", "Level", "CustomerId");
+
+                    b.ToTable("customer_cases", "feedback");
+                });
+
             modelBuilder.Entity("ClosedLoop.Feedback.Domain.CustomerVersion", b =>
                 {
                     b.Property<Guid>("Id")

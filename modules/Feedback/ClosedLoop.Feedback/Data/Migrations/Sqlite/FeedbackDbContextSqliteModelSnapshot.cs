@@ -81,6 +81,34 @@ namespace ClosedLoop.Feedback.Data.Migrations.Sqlite
                     b.ToTable("feedback_customers", (string)null);
                 });
 
+            modelBuilder.Entity("ClosedLoop.Feedback.Domain.CustomerCase", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Team")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CaseId");
+
+                    b.HasIndex("CustomerId", "Team", "Level");
+
+                    b.HasIndex("Team", "Level", "CustomerId");
+
+                    b.ToTable("feedback_customer_cases", (string)null);
+                });
+
             modelBuilder.Entity("ClosedLoop.Feedback.Domain.CustomerVersion", b =>
                 {
                     b.Property<Guid>("Id")
