@@ -23,6 +23,18 @@ public abstract class PagingTests<TFactory>(TFactory factory) : IClassFixture<TF
         Assert.Empty(page.GetProperty("items").EnumerateArray());
         Assert.Equal(int.MaxValue, page.GetProperty("page").GetInt32());
     }
+
+    [Fact]
+    public async Task The_last_possible_page_of_an_imports_errors_is_empty()
+    {
+        var ingest = factory.Client(ApiFactory.IngestKey);
+        var location = await Imports.ImportApi.StartAsync(ingest, Imports.ImportApi.Body("externalId,score,customerExternalId\nr1,eleven,c1\n", "text/csv"));
+        await Imports.ImportApi.WaitAsync(ingest, location);
+
+        var import = await Imports.ImportApi.GetAsync(ingest, $"{location}?errorsPage={int.MaxValue}&errorsPageSize=500");
+
+        Assert.Empty(import.GetProperty("errors").GetProperty("items").EnumerateArray());
+    }
 }
 
 public sealed class SqlitePagingTests(SqliteApiFactory factory) : PagingTests<SqliteApiFactory>(factory);

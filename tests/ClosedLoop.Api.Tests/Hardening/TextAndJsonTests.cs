@@ -88,6 +88,49 @@ public abstract class TextAndJsonTests<TFactory>(TFactory factory) : IClassFixtu
         Assert.Equal(["name"], cause.ErrorFields());
     }
 
+    [Theory]
+    [InlineData("\"members\":[null]", "members[0]")]
+    [InlineData("\"businessHours\":[{\"day\":\"monday\",\"open\":\"09:00\",\"close\":\"17:00\"},null]", "businessHours[1]")]
+    [InlineData("\"slaTargets\":{\"high\":null}", "slaTargets.high")]
+    public async Task Null_where_a_team_needs_an_object_is_a_422_naming_it(string member, string field)
+    {
+        var body = $"{{\"key\":\"nulls-{Guid.NewGuid().ToString("N")[..8]}\",\"name\":\"Nulls\",{member}}}";
+
+        var problem = await (await _admin.PostAsync("/api/v1/teams", new StringContent(body, Encoding.UTF8, "application/json"))).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal([field], problem.ErrorFields());
+    }
+
+    [Fact]
+    public async Task Errors_are_problems_even_when_the_caller_accepts_no_json()
+    {
+        foreach (var (client, request) in new (HttpClient, HttpRequestMessage)[]
+        {
+            (factory.Client(ApiFactory.AnalystKey), new HttpRequestMessage(HttpMethod.Get, "/api/v1/api-keys")),
+            (factory.Client(null), new HttpRequestMessage(HttpMethod.Get, "/api/v1/audit")),
+            (_admin, new HttpRequestMessage(HttpMethod.Post, "/api/v1/api-keys") { Content = new StringContent("{\"name\":", Encoding.UTF8, "application/json") }),
+            (_admin, new HttpRequestMessage(HttpMethod.Post, "/api/v1/api-keys") { Content = new StringContent("{\"name\":1}", Encoding.UTF8, "application/json") }),
+        })
+        {
+            client.DefaultRequestHeaders.Accept.Clear();
+            request.Headers.Accept.ParseAdd("text/csv");
+
+            var response = await client.SendAsync(request);
+
+            Assert.True((int)response.StatusCode >= 400, $"{request.RequestUri}: {response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task A_json_body_in_another_charset_is_a_415_problem()
+    {
+        var content = new StringContent("{\"key\":\"k\",\"name\":\"x\"}", Encoding.UTF8);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=nonsense");
+
+        await (await _admin.PostAsync("/api/v1/root-causes", content)).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+    }
+
     [Fact]
     public async Task A_rule_name_with_a_lone_surrogate_is_a_422_naming_it()
     {

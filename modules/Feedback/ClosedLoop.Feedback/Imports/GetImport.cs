@@ -113,7 +113,7 @@ internal static class GetImport
 
         var stored = db.ImportErrors.AsNoTracking().Where(e => e.ImportId == id);
         var total = await stored.LongCountAsync(cancellationToken);
-        var errors = await stored.OrderBy(e => e.Line).Skip((page - 1) * size).Take(size)
+        var errors = await stored.OrderBy(e => e.Line).Skip(new PageRequest(page, size).Skip).Take(size)
             .Select(e => new ImportRowError(e.Line, e.Outcome, e.Reason))
             .ToListAsync(cancellationToken);
         var done = import.Status is ImportStatus.Completed or ImportStatus.Failed;

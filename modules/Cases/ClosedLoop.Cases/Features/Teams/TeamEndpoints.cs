@@ -168,12 +168,28 @@ internal static partial class TeamEndpoints
         return isAdmin || everyTeam ? teams : teams.Where(t => t.Members.Any(m => m.UserId == actor.Id));
     }
 
+    /// <summary>JSON null where an object belongs (the binder lets it into lists and dictionaries).</summary>
+    private static IEnumerable<string> NullEntries(TeamRequest request)
+    {
+        var members = request.Members ?? [];
+        var hours = request.BusinessHours ?? [];
+        return Enumerable.Range(0, members.Count).Where(i => members[i] is null).Select(i => $"members[{i}]")
+            .Concat(Enumerable.Range(0, hours.Count).Where(i => hours[i] is null).Select(i => $"businessHours[{i}]"))
+            .Concat((request.SlaTargets ?? []).Where(t => t.Value is null).Select(t => $"slaTargets.{(t.Key.Length > 20 ? t.Key[..20] + "…" : t.Key)}"));
+    }
+
     internal static Task<Team?> FindAsync(IQueryable<Team> teams, string id, CancellationToken cancellationToken) => Guid.TryParse(id, out var guid)
         ? teams.Include(t => t.Members).FirstOrDefaultAsync(t => t.Id == guid, cancellationToken)
         : teams.Include(t => t.Members).FirstOrDefaultAsync(t => t.Key == id.ToLowerInvariant(), cancellationToken);
 
     private static void Apply(TeamRequest request, Team team, FieldErrors errors, DateTimeOffset now)
     {
+        if (NullEntries(request).ToList() is { Count: > 0 } nulls)
+        {
+            nulls.ForEach(field => errors.Add(field, $"{field} must be an object, not null."));
+            return;
+        }
+
         var name = request.Name?.Trim();
         errors.When(string.IsNullOrEmpty(name) || name.Length > 200, "name", "name is required, at most 200 characters.");
         var zone = string.IsNullOrWhiteSpace(request.TimeZone) ? "UTC" : request.TimeZone.Trim();
