@@ -17,6 +17,9 @@ internal static partial class RuleSetEndpoints
 {
     private const string ProblemBase = "https://closedloop.dev/problems/";
 
+    /// <summary>A rules input's name as the store keeps it.</summary>
+    private const int MaxInputLength = 50;
+
     /// <summary>Lists the rule sets in evaluation order, each with its published version.</summary>
     /// <remarks>Sets run by `order` (ascending, ties by name); the first matching rule decides first-wins properties, so order matters.</remarks>
     /// <param name="query">Paging.</param>
@@ -144,6 +147,7 @@ internal static partial class RuleSetEndpoints
         var errors = new FieldErrors();
         CheckName(name, errors);
         CheckOrderAndComment(order, comment, errors);
+        CheckInput(input, errors);
         var json = await ReadBodyAsync(request, cancellationToken);
         errors.When(string.IsNullOrWhiteSpace(json), "body", "The body is empty; send the rule set's Workflow JSON.");
         if (!errors.IsEmpty)
@@ -265,6 +269,7 @@ internal static partial class RuleSetEndpoints
         var errors = new FieldErrors()
             .When(body?.Input is not { ValueKind: JsonValueKind.Object }, "input", "input is required: a JSON object with the members the rules read.");
         CheckOrderAndComment(order, null, errors);
+        CheckInput(input, errors);
         if (!errors.IsEmpty)
         {
             return Problems.Validation(errors.ToDictionary());
@@ -486,6 +491,9 @@ internal static partial class RuleSetEndpoints
     private static void CheckOrderAndComment(int? order, string? comment, FieldErrors errors) => errors
         .When(order is < 0 or > RuleSetPublisher.MaxOrder, "order", $"order must be between 0 and {RuleSetPublisher.MaxOrder}.")
         .When(comment?.Length > RulesDbContext.MaxCommentLength, "comment", $"comment must be at most {RulesDbContext.MaxCommentLength} characters.");
+
+    private static void CheckInput(string? input, FieldErrors errors) =>
+        errors.When(input?.Length > MaxInputLength, "input", $"input names a registered rules input (e.g. feedback), at most {MaxInputLength} characters.");
 
     private static string AuthorOf(ClaimsPrincipal user) =>
         user.Identity?.Name ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";
