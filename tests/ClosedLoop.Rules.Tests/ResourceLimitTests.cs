@@ -62,6 +62,11 @@ public sealed class ResourceLimitTests
         { "Concat over a projection", "String.Concat(feedback.Topics.Select(t => t + feedback.Comment)).Length > 0" },
         { "Join with a separator from the input", "String.Join(feedback.Comment, feedback.Topics.ToArray()).Length > 0" },
 
+        // Collections that hold a copy of the item's text per element, or a product of sequences.
+        { "ToList of per-element copies", "feedback.Comment.Split(' ').Select(w => w + feedback.Comment).ToList().Count > 0" },
+        { "Distinct of all pairs", "feedback.Comment.Split(' ').SelectMany(a => feedback.Comment.Split(' ').Select(b => a + \" \" + b)).Distinct().Count() > 0" },
+        { "ToList of a product", "Enumerable.Repeat(1, 1000).SelectMany(a => Enumerable.Repeat(feedback.Comment, 1000)).ToList().Count > 0" },
+
         // Doubling: exponential growth from a short expression.
         { "doubling through Select", "new[] { feedback.Comment }" + string.Concat(Enumerable.Repeat(".Select(x => x + x)", 30)) + ".Any(x => x.Length > 0)" },
         { "Concat of repeated Repeat", "String.Concat(Enumerable.Repeat(String.Concat(Enumerable.Repeat(feedback.Comment, 100)), 100)).Length > 0" },
@@ -133,6 +138,8 @@ public sealed class ResourceLimitTests
     [InlineData("String.Join(\",\", feedback.Topics.ToArray()) != \"x\" && String.Concat(feedback.Topics.Where(t => t != \"\").ToArray()).Length >= 0 && String.Join(\"-\", feedback.Channel, feedback.Source) != \"\"")]
     [InlineData("String.Concat(Enumerable.Repeat(\"ab\", 10)) != \"\" && feedback.Comment.Split(' ').Any(w => w.ToLower() == \"late\")")]
     [InlineData("feedback.Comment.Split(' ').Select(w => w.Trim().ToUpperInvariant()).Any(w => w == \"LATE\")")]
+    [InlineData("feedback.Comment.Split(' ').Select(w => w.ToLower()).Distinct().Count() > 3 && feedback.Topics.OrderBy(t => t).ToList().Count >= 0")]
+    [InlineData("String.Join(\", \", feedback.Topics.Select(t => t.ToUpper() + \"!\").ToArray()) != \"x\"")]
     [InlineData("feedback.Attributes.Values.Any(v => v.PadLeft(10) != \"\") && Lists.Value(feedback.Attributes, \"plan\").ToLower() != \"gold\"")]
     [InlineData("feedback.SubmittedAt.Year > 2000 && feedback.SubmittedAt.ToString(\"o\") != \"\" && feedback.SubmittedAt.TimeOfDay.ToString(\"c\") != \"\"")]
     public async Task Legitimate_formats_padding_and_concatenation_pass(string expression)

@@ -4,23 +4,36 @@ using System.Linq.Expressions;
 
 namespace ClosedLoop.Rules.Validation;
 
-/// <summary>At most <c>K·n + C</c> characters, where n is the size of the item (all the text it holds).</summary>
-internal readonly record struct Bound(double K, double C)
+/// <summary>
+/// At most <c>K·n + P·e + C</c> characters, where n is the size of the item (all the text it holds) and e the size
+/// of the element the innermost lambda is applied to (its parameter), so that what a projection builds from its
+/// element alone adds up to no more than the sequence it projects.
+/// </summary>
+internal readonly record struct Bound(double K, double C, double P = 0)
 {
     public static readonly Bound Zero = new(0, 0);
 
     /// <summary>Anything the item holds: at most all of it.</summary>
     public static readonly Bound Item = new(1, 0);
 
-    public static Bound operator +(Bound a, Bound b) => new(a.K + b.K, a.C + b.C);
+    /// <summary>The innermost lambda's element.</summary>
+    public static readonly Bound Element = new(0, 0, 1);
 
-    public static Bound Max(Bound a, Bound b) => new(Math.Max(a.K, b.K), Math.Max(a.C, b.C));
+    /// <summary>True when the bound grows with the item or the element.</summary>
+    public bool Grows => K > 0 || P > 0;
 
-    /// <summary><paramref name="a"/> times <paramref name="b"/> when one is a constant; null when both grow with the item.</summary>
+    public static Bound operator +(Bound a, Bound b) => new(a.K + b.K, a.C + b.C, a.P + b.P);
+
+    public static Bound Max(Bound a, Bound b) => new(Math.Max(a.K, b.K), Math.Max(a.C, b.C), Math.Max(a.P, b.P));
+
+    /// <summary><paramref name="a"/> times <paramref name="b"/> when one is a constant; null when both grow.</summary>
     public static Bound? Times(Bound? a, Bound? b) =>
-        a is not { } x || b is not { } y || (x.K > 0 && y.K > 0) ? null : new Bound((x.K * y.C) + (y.K * x.C), x.C * y.C);
+        a is not { } x || b is not { } y || (x.Grows && y.Grows) ? null : new Bound((x.K * y.C) + (y.K * x.C), x.C * y.C, (x.P * y.C) + (y.P * x.C));
 
     public static Bound? Sum(Bound? a, Bound? b) => a is { } x && b is { } y ? x + y : null;
+
+    /// <summary>This bound with the element's own bound put in for it.</summary>
+    public Bound For(Bound element) => new(K + (P * element.K), C + (P * element.C), P * element.P);
 }
 
 /// <summary>
@@ -34,17 +47,20 @@ internal sealed record Size(Bound Each, Bound? Total, Bound? Count)
     public static readonly Size Held = new(Bound.Item, Bound.Item, Bound.Item);
 
     public static Size Of(Type type, Bound each) => type == typeof(string) ? new(each, each, each) : new(each, each, new Bound(0, 1));
+
+    /// <summary>This size with the element's own bound put in for it (see <see cref="Bound.For"/>).</summary>
+    public Size For(Bound element) => new(Each.For(element), Total?.For(element), Count?.For(element));
 }
 
 /// <summary>
 /// Bounds what an expression can build (decision 0029). Every string a rule builds is at most
 /// <see cref="MaxFactor"/> times the item's text plus <see cref="MaxConstant"/> characters: concatenation adds
-/// sizes, padding adds its constant width, formatting gives a short string; joining a sequence costs the
-/// sequence's total, so <c>string.Concat</c>/<c>string.Join</c> take only lists the item holds or lists written
-/// in the rule (maybe filtered), never a sequence the rule computed, and a separator is repeated per element only when it
-/// is a constant. Repeated doubling (<c>x + x</c> through parameters or <c>Select</c>) therefore stops at a few
-/// steps. What this does not bound is work: scanning the item polynomially (pairs of words) is left to the
-/// evaluation budget, as it builds nothing that outlives a step.
+/// sizes, padding adds its constant width, formatting gives a short string, parameters carry their bound.
+/// Sequences also carry a bound on their count and on all their elements together: what a projection builds from
+/// its element alone adds up to the sequence it projects, anything else counts once per element, and a product of
+/// two growing sizes has none. Joining a sequence (<c>string.Concat</c>/<c>Join</c>) or collecting it
+/// (<see cref="Materialising"/>) needs that bound. What this does not bound is work: scanning the item
+/// polynomially (pairs of words) builds nothing that outlives a step and is left to the evaluation budget.
 /// </summary>
 internal sealed class SizeScreen
 {
@@ -53,6 +69,20 @@ internal sealed class SizeScreen
 
     /// <summary>Characters of constants (literals, padding, formatted values) one built string may hold.</summary>
     public const double MaxConstant = 10_000;
+
+    /// <summary>Elements, or characters in all, a collection the rule materialises may hold besides the item's multiple.</summary>
+    public const double MaxHeldConstant = 100_000;
+
+    /// <summary>LINQ operators that hold every element at once (a list, a set, a buffer to sort or group).</summary>
+    private static readonly HashSet<string> Materialising =
+    [
+        nameof(Enumerable.ToList), nameof(Enumerable.ToArray), nameof(Enumerable.ToHashSet), nameof(Enumerable.ToDictionary),
+        nameof(Enumerable.ToLookup), nameof(Enumerable.Distinct), nameof(Enumerable.DistinctBy), nameof(Enumerable.Union),
+        nameof(Enumerable.UnionBy), nameof(Enumerable.Intersect), nameof(Enumerable.IntersectBy), nameof(Enumerable.Except),
+        nameof(Enumerable.ExceptBy), nameof(Enumerable.GroupBy), nameof(Enumerable.GroupJoin), nameof(Enumerable.Join),
+        nameof(Enumerable.OrderBy), nameof(Enumerable.OrderByDescending), nameof(Enumerable.Order), nameof(Enumerable.OrderDescending),
+        nameof(Enumerable.Reverse), nameof(Enumerable.Chunk), nameof(Enumerable.TakeLast), nameof(Enumerable.SkipLast),
+    ];
 
     private static readonly Bound Unknown = new(0, 256);
 
@@ -86,6 +116,9 @@ internal sealed class SizeScreen
     {
         private readonly Dictionary<ParameterExpression, Size> _lambdas = [];
 
+        /// <summary>The element the innermost lambda is applied to, in terms of the item; null outside lambdas.</summary>
+        private Bound? _element;
+
         public string? Problem { get; private set; }
 
         public Size Of(Expression? node)
@@ -118,7 +151,7 @@ internal sealed class SizeScreen
             MemberInitExpression init => Created(init.Type, [.. init.Bindings.OfType<MemberAssignment>().Select(b => b.Expression)]),
             NewArrayExpression array => Array(array),
             MethodCallExpression call => Call(call),
-            LambdaExpression lambda => Lambda(lambda, Size.Held),
+            LambdaExpression lambda => Lambda(lambda, Size.Held).For(_element ?? Bound.Zero),
             IndexExpression index => Size.Of(index.Type, Each(index.Object).Each),
             _ => Size.Of(node.Type, Small(node.Type)),
         };
@@ -270,7 +303,7 @@ internal sealed class SizeScreen
         {
             if (sequence.Total is not { } total || sequence.Count is not { } count)
             {
-                Refuse($"{what} may join only a list the item holds or one written in the rule (filtered or ordered at most), not a sequence the rule computes: a computed one can repeat the item's text without limit");
+                Refuse($"{what} may join only a sequence of bounded size: a list the item holds or one written in the rule, filtered, ordered or projected from each element alone; this one can repeat the item's text per element");
                 return Size.Of(typeof(string), Bound.Zero);
             }
 
@@ -303,27 +336,42 @@ internal sealed class SizeScreen
             }
 
             var source = Of(args[0]);
+            if (Materialising.Contains(name))
+            {
+                Hold(source, name);
+            }
+
             switch (name)
             {
                 case nameof(Enumerable.Select):
                     var projected = Lambda(args[1], source);
-                    return new Size(projected.Each, Bound.Times(source.Count, projected.Total), source.Count);
+                    return new Size(projected.Each.For(source.Each), PerElement(source, projected.Total), source.Count);
                 case nameof(Enumerable.SelectMany):
                     var inner = Lambda(args[1], source);
-                    var each = args.Count > 2 ? Lambda(args[2], source, inner).Each : inner.Each;
-                    var pairs = Bound.Times(source.Count, inner.Count);
-                    return new Size(each, Bound.Times(pairs, each), pairs);
+                    var each = args.Count > 2 ? Lambda(args[2], source, inner.For(source.Each)).Each.For(source.Each) : inner.Each.For(source.Each);
+                    return new Size(each, PerElement(source, inner.Total), PerElement(source, inner.Count));
                 case nameof(Enumerable.Concat) or nameof(Enumerable.Union) or nameof(Enumerable.UnionBy) or nameof(Enumerable.Append) or nameof(Enumerable.Prepend):
                     var other = Of(args[1]);
+                    if (name is nameof(Enumerable.Union) or nameof(Enumerable.UnionBy))
+                    {
+                        Hold(other, name);
+                    }
+
                     foreach (var selector in args.Skip(2))
                     {
                         Lambda(selector, source);
                     }
 
-                    return new Size(Bound.Max(source.Each, other.Each), Bound.Sum(source.Total, other.Total), Bound.Sum(source.Count, other.Count));
+                    var appended = name is nameof(Enumerable.Append) or nameof(Enumerable.Prepend) ? other with { Count = new Bound(0, 1) } : other;
+                    return new Size(Bound.Max(source.Each, appended.Each), Bound.Sum(source.Total, appended.Total), Bound.Sum(source.Count, appended.Count));
                 case nameof(Enumerable.Zip) or nameof(Enumerable.Join) or nameof(Enumerable.GroupJoin):
                     var second = Of(args[1]);
-                    var last = args[^1] is UnaryExpression or LambdaExpression ? Lambda(args[^1], source, second) : Max(source, second);
+                    if (name is not nameof(Enumerable.Zip))
+                    {
+                        Hold(second, name);
+                    }
+
+                    var last = IsLambda(args[^1]) ? Lambda(args[^1], source, second).For(source.Each) : Max(source, second);
                     foreach (var key in args.Skip(2).Take(args.Count - 3))
                     {
                         Lambda(key, source, second);
@@ -333,7 +381,7 @@ internal sealed class SizeScreen
             }
 
             // Filters, orderings, groupings and lookups hold the source's elements; selectors are checked like any lambda.
-            var selected = args.Skip(1).Where(IsLambda).Select(a => Lambda(a, source)).ToList();
+            var selected = args.Skip(1).Where(IsLambda).Select(a => Lambda(a, source).For(source.Each)).ToList();
             foreach (var argument in args.Skip(1).Where(a => !IsLambda(a)))
             {
                 Of(argument);
@@ -355,9 +403,36 @@ internal sealed class SizeScreen
                 : source with { Each = holds };
         }
 
+        /// <summary>
+        /// A per-element bound (in terms of the element, from a lambda over <paramref name="source"/>) summed over the
+        /// elements: what grows with the element adds up to the source's total, the rest counts once per element.
+        /// </summary>
+        private static Bound? PerElement(Size source, Bound? perElement) =>
+            perElement is { } p && source.Total is { } all
+                ? Bound.Sum(Bound.Times(new Bound(0, p.P), all), Bound.Times(source.Count, p with { P = 0 }))
+                : null;
+
+        /// <summary>A bound as it stands where the walk is: relative to the enclosing lambda's element, if any, put in terms of the item.</summary>
+        private Bound Here(Bound bound) => _element is { } outer ? bound.For(outer) : bound;
+
+        /// <summary>Refuses materialising a sequence whose size no linear bound covers.</summary>
+        private void Hold(Size sequence, string what)
+        {
+            var count = sequence.Count is { } c ? Here(c) : (Bound?)null;
+            var total = sequence.Total is { } t ? Here(t) : (Bound?)null;
+            if (count is not { } n || total is not { } all || n.K > MaxFactor || all.K > MaxFactor || n.C > MaxHeldConstant || all.C > MaxHeldConstant)
+            {
+                Refuse($"{what} would hold a sequence the rule computed that can grow with the square of the item or faster (it copies the item's text per element, or multiplies sequences): test it without collecting it (Any, Count, All)");
+            }
+        }
+
         private static bool IsLambda(Expression argument) => argument is LambdaExpression or UnaryExpression { Operand: LambdaExpression };
 
-        /// <summary>The lambda's body, its parameters standing for elements of <paramref name="sources"/> in order (an index parameter is small).</summary>
+        /// <summary>
+        /// The lambda's body, its first parameter standing for an element of <paramref name="sources"/>[0] (as
+        /// <see cref="Bound.Element"/>: callers put its bound in with <see cref="Size.For"/>), later ones for elements of
+        /// the other sources, an index parameter small. Outer lambdas' parameters are put in terms of the item meanwhile.
+        /// </summary>
         private Size Lambda(Expression argument, params Size[] sources)
         {
             var lambda = argument switch
@@ -371,15 +446,40 @@ internal sealed class SizeScreen
                 return Of(argument);
             }
 
+            var outer = _element;
+            var saved = new Dictionary<ParameterExpression, Size>(_lambdas);
+            if (outer is { } enclosing)
+            {
+                foreach (var (parameter, size) in saved)
+                {
+                    _lambdas[parameter] = size.For(enclosing);
+                }
+            }
+
+            _element = Here(sources[0].Each);
             for (var i = 0; i < lambda.Parameters.Count; i++)
             {
                 var parameter = lambda.Parameters[i];
+                var source = sources[Math.Min(i, sources.Length - 1)].For(outer ?? Bound.Zero);
                 _lambdas[parameter] = IsPlain(parameter.Type) ? Size.Of(parameter.Type, Small(parameter.Type))
-                    : sources[Math.Min(i, sources.Length - 1)] is var source && parameter.Type == typeof(string) ? Size.Of(typeof(string), source.Each)
-                    : source;
+                    : i > 0 ? (parameter.Type == typeof(string) ? Size.Of(typeof(string), source.Each) : source)
+                    : parameter.Type == typeof(string) ? Size.Of(typeof(string), Bound.Element)
+                    : source with { Each = Bound.Element };
             }
 
-            return Of(lambda.Body);
+            try
+            {
+                return Of(lambda.Body);
+            }
+            finally
+            {
+                _element = outer;
+                _lambdas.Clear();
+                foreach (var (parameter, size) in saved)
+                {
+                    _lambdas[parameter] = size;
+                }
+            }
         }
 
         private static Bound? Constant(Expression count) => count is ConstantExpression { Value: int n } ? new Bound(0, n) : null;
@@ -394,8 +494,9 @@ internal sealed class SizeScreen
 
         private static bool Sequence(Type type) => type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type);
 
-        private void Limit(Bound size)
+        private void Limit(Bound bound)
         {
+            var size = Here(bound);
             if (size.K > MaxFactor)
             {
                 Refuse($"this can build a string {size.K:0.##} times the size of the item's text; at most {MaxFactor} are allowed (it doubles a value in steps, or joins a repeated one)");
