@@ -488,9 +488,11 @@ public abstract class RuleSetTests<TFactory>(TFactory factory) : IClassFixture<T
     {
         var name = RuleSetApi.NewName("in");
 
-        var response = await _admin.PutAsync(name, RuleSetApi.Tagging(name, "true", "x"), "input=" + new string('i', 51));
+        var response = await _admin.PutAsync(name, RuleSetApi.Tagging(name, "true", "x"), "input=" + new string('i', 5_000));
 
+        var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("input", (await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity)).ErrorFields());
+        Assert.True(body.Length < 2_000, $"The answer repeats the input: {body.Length} characters.");
     }
 
     /// <summary>
