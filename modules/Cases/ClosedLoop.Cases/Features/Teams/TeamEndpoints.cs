@@ -64,10 +64,11 @@ internal static partial class TeamEndpoints
 {
     public const int MaxHolidays = 1_000;
 
-    private const int MaxPriorityLength = 20;
-
     /// <summary>Longest IANA time zone id accepted (the column's size; real ids are under 40).</summary>
     public const int MaxTimeZoneLength = 64;
+
+    /// <summary>Longer than any priority's name: an SLA target under such a key is refused without repeating it.</summary>
+    private const int MaxPriorityLength = 20;
 
     /// <summary>Lists every team with its members, schedule and SLA targets, by key.</summary>
     internal static async Task<Ok<TeamList>> List(CasesDbContext db, CancellationToken cancellationToken)
