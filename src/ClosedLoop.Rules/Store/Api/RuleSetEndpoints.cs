@@ -108,9 +108,10 @@ internal static partial class RuleSetEndpoints
     /// defines them; see rules/README.md for what rules read and decide). It is stored exactly as sent.
     ///
     /// It is checked before anything is stored: schema, compilation, the expression screen (no `GetType`,
-    /// `typeof`, reflection, files, environment, processes, unbounded `Enumerable.Range`/`Repeat`), limits
-    /// (2,000 characters per expression, 500 rules, depth 6), decision properties, injections, and a dry run on
-    /// sample inputs. A rejection is **422** with `errors` keyed `rules/&lt;rule path&gt;.&lt;field&gt;` and `problems`
+    /// `typeof`, reflection, files, environment, processes, unbounded `Enumerable.Range`/`Repeat`, padding or
+    /// format precision, nothing that builds strings or collections out of proportion to the item), limits
+    /// (names 100 characters, messages 500, notes 1,000, 2,000 characters per expression, 500 rules, depth 6; see
+    /// rules/README.md), decision properties, injections, and a dry run on sample inputs. A rejection is **422** with `errors` keyed `rules/&lt;rule path&gt;.&lt;field&gt;` and `problems`
     /// giving each rule, field, reason code and message.
     ///
     /// Accepted, it becomes the next version and is published at once: **201** for a new set, **200** for a new
