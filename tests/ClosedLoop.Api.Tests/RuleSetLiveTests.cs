@@ -143,6 +143,30 @@ public abstract class RuleSetLiveTests<TFactory>(TFactory factory) : IClassFixtu
         Assert.Equal("timeout", incident.GetProperty("kind").GetString());
     }
 
+    [Fact]
+    public async Task A_wordy_rule_set_stores_a_bounded_explanation_with_every_item()
+    {
+        await using var database = await SharedDatabase.CreateAsync(factory.Provider);
+        await using var host = database.Host(new Dictionary<string, string?>());
+        var admin = host.Client(ApiFactory.AdminKey);
+        var ingest = host.Client(ApiFactory.IngestKey);
+
+        // Every name and message within its cap, 150 of them: about 100 KB of explanation in full.
+        var rules = string.Join(", ", Enumerable.Range(1, 150).Select(i =>
+            $$"""{ "RuleName": "rule-{{i:D3}}-{{new string('n', 80)}}", "SuccessEvent": "{{new string('s', 500)}}", "Expression": "true", "Properties": { "tags": "wordy" } }"""));
+        var saved = await admin.PutAsync("/api/v1/rule-sets/wordy?order=250", new StringContent($$"""{ "WorkflowName": "wordy", "Rules": [ {{rules}} ] }""", Encoding.UTF8, "application/json"));
+        Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+
+        var routing = await RoutingOfAsync(ingest, admin, 2, "Delivery was late.");
+
+        Assert.InRange(routing.GetRawText().Length, 1, 64 * 1024);
+        Assert.True(routing.GetProperty("truncated").GetBoolean());
+        Assert.Contains("wordy", routing.GetProperty("decision").GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        var wordy = routing.GetProperty("ruleSets").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "wordy");
+        Assert.Equal(150, wordy.GetProperty("rules").GetArrayLength());
+        Assert.All(wordy.GetProperty("rules").EnumerateArray(), r => Assert.False(r.TryGetProperty("message", out _)));
+    }
+
     private static async Task<string?> LoopOfAsync(HttpClient ingest, HttpClient reader, int score) =>
         (await RoutingOfAsync(ingest, reader, score, "Great.")).GetProperty("decision").GetProperty("loop").GetString();
 

@@ -56,6 +56,19 @@ public sealed class TreeScreenTests
     }
 
     [Fact]
+    public void Refuses_a_format_that_is_computed_or_asks_for_a_huge_precision()
+    {
+        var count = Expression.Property(Expression.Property(Feedback, nameof(FeedbackFacts.Customer)), nameof(CustomerFacts.FeedbackCount));
+        var toString = typeof(int).GetMethod(nameof(int.ToString), [typeof(string)])!;
+
+        Assert.Contains("literal", Screen.Check(Expression.Call(count, toString, Comment)));
+        Assert.Contains("100,000,000", Screen.Check(Expression.Call(count, toString, Expression.Constant("D100000000"))));
+        Assert.Contains("99", Screen.Check(Expression.Call(count, toString, Expression.Constant("N100"))));
+        Assert.Null(Screen.Check(Expression.Call(count, toString, Expression.Constant("N99"))));
+        Assert.Null(Screen.Check(Expression.Call(count, toString, Expression.Constant("#,##0.00"))));
+    }
+
+    [Fact]
     public void Allows_the_input_strings_LINQ_and_helpers()
     {
         var words = Expression.Call(Comment, typeof(string).GetMethod(nameof(string.Split), [typeof(char[])])!, Expression.Constant(new[] { ' ' }));

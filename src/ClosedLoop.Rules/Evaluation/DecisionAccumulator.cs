@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ClosedLoop.Rules.Validation;
 using RulesEngine.Models;
 
 namespace ClosedLoop.Rules.Evaluation;
@@ -114,12 +115,13 @@ internal sealed class DecisionAccumulator(DecisionSchema schema)
     }
 
     private static RuleTrace Trace(RuleNode node, RuleResultTree result, bool matched, IReadOnlyList<DecisionContribution> contributions) =>
-        new(result.Rule.RuleName, node.Path, result.IsSuccess, matched, string.IsNullOrEmpty(result.ExceptionMessage) ? null : result.ExceptionMessage, contributions)
+        // Exception messages can quote the item (FormatException quotes the text it could not parse): cut, as action output is.
+        new(result.Rule.RuleName, node.Path, result.IsSuccess, matched, string.IsNullOrEmpty(result.ExceptionMessage) ? null : TextLimits.Cut(result.ExceptionMessage, TextLimits.RecordedError), contributions)
         {
             InjectedFrom = node.InjectedFrom,
             Message = result.IsSuccess ? result.Rule.SuccessEvent : result.Rule.ErrorMessage,
             ActionOutput = result.ActionResult?.Output is { } output ? Describe(output) : null,
-            ActionError = result.ActionResult?.Exception?.Message,
+            ActionError = TextLimits.Cut(result.ActionResult?.Exception?.Message, TextLimits.RecordedError),
         };
 
     /// <summary>What a matched rule contributed, from the node's shared instances (all applied: the node's own array).</summary>

@@ -14,6 +14,7 @@ internal sealed partial class RuleSetCompiler<TInput>
     private void CheckExpressions(Workflow workflow, IReadOnlyList<RuleNode> nodes, Problems problems)
     {
         var scope = new List<ParameterExpression> { Expression.Parameter(typeof(TInput), _input.Name) };
+        var sizes = new Dictionary<string, Size>(StringComparer.OrdinalIgnoreCase) { [_input.Name] = Size.Held };
         var globals = (workflow.GlobalParams ?? []).ToList();
         if (globals.Count > _options.MaxParams)
         {
@@ -21,44 +22,45 @@ internal sealed partial class RuleSetCompiler<TInput>
             return;
         }
 
-        AddParams(_parser, globals, scope, null, "GlobalParams", problems);
+        AddParams(_parser, globals, scope, sizes, null, "GlobalParams", problems);
         foreach (var node in nodes)
         {
-            CheckNode(_parser, node, scope, problems);
+            CheckNode(_parser, node, scope, sizes, problems);
         }
     }
 
-    private void CheckNode(RuleExpressionParser parser, RuleNode node, List<ParameterExpression> scope, Problems problems)
+    private void CheckNode(RuleExpressionParser parser, RuleNode node, List<ParameterExpression> scope, Dictionary<string, Size> sizes, Problems problems)
     {
         var local = new List<ParameterExpression>(scope);
-        AddParams(parser, (node.Rule.LocalParams ?? []).ToList(), local, node.Path, "LocalParams", problems);
+        var localSizes = new Dictionary<string, Size>(sizes, StringComparer.OrdinalIgnoreCase);
+        AddParams(parser, (node.Rule.LocalParams ?? []).ToList(), local, localSizes, node.Path, "LocalParams", problems);
         if (node.Rule.Operator is null && !string.IsNullOrWhiteSpace(node.Rule.Expression))
         {
-            Parse(parser, node.Rule.Expression, local, typeof(bool), node.Path, "Expression", problems);
+            Parse(parser, node.Rule.Expression, local, localSizes, typeof(bool), node.Path, "Expression", problems);
         }
 
         foreach (var child in node.Children)
         {
-            CheckNode(parser, child, local, problems);
+            CheckNode(parser, child, local, localSizes, problems);
         }
 
         foreach (var (trigger, action) in Actions(node.Rule))
         {
             if (action.Name == "OutputExpression")
             {
-                Parse(parser, Context(action, "expression"), local, null, node.Path, $"Actions.{trigger}.Context.Expression", problems);
+                Parse(parser, Context(action, "expression"), local, localSizes, null, node.Path, $"Actions.{trigger}.Context.Expression", problems);
             }
             else if (action.Name == "EvaluateRule" && TryContext<List<ScopedParam>>(action, "additionalInputs", out var inputs))
             {
                 foreach (var input in inputs ?? [])
                 {
-                    Parse(parser, input?.Expression, local, null, node.Path, $"Actions.{trigger}.Context.additionalInputs.{input?.Name}", problems);
+                    Parse(parser, input?.Expression, local, localSizes, null, node.Path, $"Actions.{trigger}.Context.additionalInputs.{input?.Name}", problems);
                 }
             }
         }
     }
 
-    private void AddParams(RuleExpressionParser parser, List<ScopedParam> parameters, List<ParameterExpression> scope, string? rule, string field, Problems problems)
+    private void AddParams(RuleExpressionParser parser, List<ScopedParam> parameters, List<ParameterExpression> scope, Dictionary<string, Size> sizes, string? rule, string field, Problems problems)
     {
         foreach (var parameter in parameters)
         {
@@ -76,15 +78,17 @@ internal sealed partial class RuleSetCompiler<TInput>
                 continue;
             }
 
-            var parsed = Parse(parser, parameter!.Expression, scope, null, rule, where, problems);
+            var parsed = Parse(parser, parameter!.Expression, scope, sizes, null, rule, where, problems);
             if (parsed is not null)
             {
-                scope.Add(Expression.Parameter(parsed.Type, name));
+                scope.Add(Expression.Parameter(parsed.Value.Expression.Type, name));
+                sizes[name] = parsed.Value.Size;
             }
         }
     }
 
-    private Expression? Parse(RuleExpressionParser parser, string? text, List<ParameterExpression> scope, Type? returns, string? rule, string field, Problems problems)
+    private (Expression Expression, Size Size)? Parse(
+        RuleExpressionParser parser, string? text, List<ParameterExpression> scope, IReadOnlyDictionary<string, Size> sizes, Type? returns, string? rule, string field, Problems problems)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -121,7 +125,14 @@ internal sealed partial class RuleSetCompiler<TInput>
             return null;
         }
 
-        return parsed;
+        var (tooBig, size) = _sizes.Check(parsed, sizes);
+        if (tooBig is not null)
+        {
+            problems.Error(rule, field, "forbidden", tooBig + ".");
+            return null;
+        }
+
+        return (parsed, size);
     }
 
     /// <summary>

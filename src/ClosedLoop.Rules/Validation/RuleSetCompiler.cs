@@ -23,6 +23,7 @@ internal sealed partial class RuleSetCompiler<TInput>
     private readonly RuleInput<TInput> _input;
     private readonly RuleEngineOptions _options;
     private readonly TreeScreen _screen;
+    private readonly SizeScreen _sizes;
     private readonly ReSettings _settings;
 
     /// <summary>
@@ -39,6 +40,7 @@ internal sealed partial class RuleSetCompiler<TInput>
         _input = input;
         _options = options;
         _screen = new TreeScreen(typeof(TInput), input.Helpers);
+        _sizes = new SizeScreen();
         _settings = Settings(input.Helpers);
         _parser = Parsers.GetOrAdd(string.Join('|', input.Helpers.Select(h => h.AssemblyQualifiedName)), static (_, settings) => new RuleExpressionParser(settings), _settings);
     }
@@ -220,6 +222,10 @@ internal sealed partial class RuleSetCompiler<TInput>
             if (!string.IsNullOrEmpty(rule.Expression))
             {
                 problems.Warning(path, "Expression", "schema", "A rule with an Operator is decided by its nested rules; its Expression is ignored.");
+                if (TextLimits.Check("The ignored expression", rule.Expression, _options.MaxExpressionLength) is { } tooLong)
+                {
+                    problems.Error(path, "Expression", "limit", tooLong);
+                }
             }
         }
         else

@@ -163,7 +163,7 @@ internal sealed class RuleSetValidator<TInput>(
     {
         if (!string.IsNullOrEmpty(tree.ExceptionMessage))
         {
-            probe.Errors.Add((path, tree.ExceptionMessage));
+            probe.Errors.Add((path, TextLimits.Cut(tree.ExceptionMessage, TextLimits.RecordedError)!));
         }
 
         foreach (var child in tree.ChildResults ?? [])

@@ -9,7 +9,8 @@ namespace ClosedLoop.Rules.Validation;
 /// framework value types, string and LINQ operations, and the registered helpers. System.Linq.Dynamic.Core
 /// alone lets <c>feedback.GetType().Assembly</c> through, so this walk is what keeps rules in bounds.
 /// Unbounded sequence builders (<c>Enumerable.Range</c>/<c>Repeat</c>, padding) are allowed only with a small
-/// constant count.
+/// constant count, and format strings only as short literals (<see cref="FormatStrings"/>). What strings an
+/// allowed expression can build is bounded by <see cref="SizeScreen"/>.
 /// </summary>
 internal sealed class TreeScreen
 {
@@ -105,6 +106,11 @@ internal sealed class TreeScreen
         if (method.Name == nameof(GetType))
         {
             return "GetType() is not allowed: expressions cannot inspect types";
+        }
+
+        if (method.GetParameters().Any(FormatStrings.IsFormat) && FormatStrings.Check(call) is { } format)
+        {
+            return format;
         }
 
         if (method.IsGenericMethod && !method.GetGenericArguments().All(IsSafe))

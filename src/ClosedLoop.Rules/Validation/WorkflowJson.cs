@@ -7,13 +7,16 @@ namespace ClosedLoop.Rules.Validation;
 /// <summary>
 /// Reads RulesEngine Workflow JSON the way RulesEngine does (System.Text.Json, member names as spelled), after
 /// checking its shape against RulesEngine's published schema so that mistakes are reported with the rule's path
-/// instead of being silently ignored.
+/// instead of being silently ignored, and every string in it against its cap (<see cref="TextLimits"/>; expressions
+/// are capped where they are parsed).
 /// </summary>
 internal static class WorkflowJson
 {
     private enum Shape
     {
-        String,
+        Name,
+        Message,
+        Expression,
         Bool,
         Object,
         Strings,
@@ -22,6 +25,7 @@ internal static class WorkflowJson
         Params,
         Actions,
         Action,
+        Context,
     }
 
     public static readonly JsonSerializerOptions Options = new()
@@ -35,7 +39,7 @@ internal static class WorkflowJson
 
     private static readonly Dictionary<string, Shape> WorkflowMembers = new(StringComparer.Ordinal)
     {
-        ["WorkflowName"] = Shape.String,
+        ["WorkflowName"] = Shape.Name,
         ["WorkflowsToInject"] = Shape.Strings,
         ["WorkflowRulesToInject"] = Shape.Strings,
         ["RuleExpressionType"] = Shape.Enum,
@@ -45,26 +49,26 @@ internal static class WorkflowJson
 
     private static readonly Dictionary<string, Shape> RuleMembers = new(StringComparer.Ordinal)
     {
-        ["RuleName"] = Shape.String,
+        ["RuleName"] = Shape.Name,
         ["Properties"] = Shape.Object,
-        ["Operator"] = Shape.String,
-        ["ErrorMessage"] = Shape.String,
-        ["SuccessEvent"] = Shape.String,
-        ["SuccessMessage"] = Shape.String,
+        ["Operator"] = Shape.Name,
+        ["ErrorMessage"] = Shape.Message,
+        ["SuccessEvent"] = Shape.Message,
+        ["SuccessMessage"] = Shape.Message,
         ["Enabled"] = Shape.Bool,
         ["RuleExpressionType"] = Shape.Enum,
         ["WorkflowsToInject"] = Shape.Strings,
         ["Rules"] = Shape.Rules,
         ["LocalParams"] = Shape.Params,
-        ["Expression"] = Shape.String,
+        ["Expression"] = Shape.Expression,
         ["Actions"] = Shape.Actions,
     };
 
-    private static readonly Dictionary<string, Shape> ParamMembers = new(StringComparer.Ordinal) { ["Name"] = Shape.String, ["Expression"] = Shape.String };
+    private static readonly Dictionary<string, Shape> ParamMembers = new(StringComparer.Ordinal) { ["Name"] = Shape.Name, ["Expression"] = Shape.Expression };
 
     private static readonly Dictionary<string, Shape> ActionsMembers = new(StringComparer.Ordinal) { ["OnSuccess"] = Shape.Action, ["OnFailure"] = Shape.Action };
 
-    private static readonly Dictionary<string, Shape> ActionMembers = new(StringComparer.Ordinal) { ["Name"] = Shape.String, ["Context"] = Shape.Object };
+    private static readonly Dictionary<string, Shape> ActionMembers = new(StringComparer.Ordinal) { ["Name"] = Shape.Name, ["Context"] = Shape.Context };
 
     /// <summary>The workflow, or null with errors in <paramref name="problems"/> when the text is not a RulesEngine Workflow.</summary>
     public static Workflow? Read(string json, Problems problems)
@@ -109,6 +113,12 @@ internal static class WorkflowJson
 
         foreach (var member in element.EnumerateObject())
         {
+            if (member.Name.Length > TextLimits.Name)
+            {
+                problems.Error(rule, prefix, "limit", $"A member name{(prefix is null ? "" : $" in {prefix}")} has {member.Name.Length:N0} characters; at most {TextLimits.Name} are allowed.");
+                continue;
+            }
+
             var field = prefix is null ? member.Name : $"{prefix}.{member.Name}";
             if (members.TryGetValue(member.Name, out var shape))
             {
@@ -125,6 +135,7 @@ internal static class WorkflowJson
             else
             {
                 problems.Warning(rule, field, "schema", $"'{member.Name}' is not part of RulesEngine's Workflow schema; it is stored as sent but has no effect.");
+                CheckTexts(member.Value, TextLimits.Note, skipExpressions: false, rule, field, problems);
             }
         }
     }
@@ -138,9 +149,9 @@ internal static class WorkflowJson
 
         var ok = shape switch
         {
-            Shape.String => value.ValueKind == JsonValueKind.String,
+            Shape.Name or Shape.Message or Shape.Expression => value.ValueKind == JsonValueKind.String,
             Shape.Bool => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
-            Shape.Object or Shape.Actions or Shape.Action => value.ValueKind == JsonValueKind.Object,
+            Shape.Object or Shape.Actions or Shape.Action or Shape.Context => value.ValueKind == JsonValueKind.Object,
             Shape.Enum => value.ValueKind == JsonValueKind.String ? value.GetString() == "LambdaExpression" : value.ValueKind == JsonValueKind.Number && value.GetRawText() == "0",
             _ => value.ValueKind == JsonValueKind.Array,
         };
@@ -151,7 +162,7 @@ internal static class WorkflowJson
                 Shape.Enum => $"{field} must be \"LambdaExpression\", the only expression type RulesEngine has.",
                 Shape.Strings or Shape.Rules or Shape.Params => $"{field} must be an array.",
                 Shape.Bool => $"{field} must be true or false.",
-                Shape.String => $"{field} must be a string.",
+                Shape.Name or Shape.Message or Shape.Expression => $"{field} must be a string.",
                 _ => $"{field} must be an object.",
             });
             return;
@@ -159,12 +170,35 @@ internal static class WorkflowJson
 
         switch (shape)
         {
+            case Shape.Name:
+                Limit(value.GetString()!, TextLimits.Name, rule, field, problems);
+                break;
+            case Shape.Message:
+                Limit(value.GetString()!, TextLimits.Message, rule, field, problems);
+                break;
             case Shape.Strings:
-                foreach (var item in value.EnumerateArray().Where(i => i.ValueKind != JsonValueKind.String))
+                var at = 0;
+                foreach (var item in value.EnumerateArray())
                 {
-                    problems.Error(rule, field, "schema", $"{field} must hold only strings.");
+                    if (item.ValueKind != JsonValueKind.String)
+                    {
+                        problems.Error(rule, field, "schema", $"{field} must hold only strings.");
+                    }
+                    else
+                    {
+                        Limit(item.GetString()!, TextLimits.Name, rule, $"{field}[{at}]", problems);
+                    }
+
+                    at++;
                 }
 
+                break;
+            case Shape.Object:
+                CheckTexts(value, TextLimits.Note, skipExpressions: false, rule, field, problems);
+                break;
+            case Shape.Context:
+                // Expressions are capped where they are parsed; every other value here names a rule set or a rule.
+                CheckTexts(value, TextLimits.Name, skipExpressions: true, rule, field, problems);
                 break;
             case Shape.Params:
                 var i = 0;
@@ -179,7 +213,7 @@ internal static class WorkflowJson
                 foreach (var item in value.EnumerateArray())
                 {
                     var name = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("RuleName", out var n) && n.ValueKind == JsonValueKind.String
-                        ? n.GetString()!
+                        ? TextLimits.Label(n.GetString()!)
                         : $"#{index + 1}";
                     CheckObject(item, RuleMembers, rule is null ? name : $"{rule}/{name}", null, problems);
                     index++;
@@ -191,6 +225,47 @@ internal static class WorkflowJson
                 break;
             case Shape.Action:
                 CheckObject(value, ActionMembers, rule, field, problems);
+                break;
+        }
+    }
+
+    private static void Limit(string text, int limit, string? rule, string field, Problems problems)
+    {
+        if (TextLimits.Check(field, text, limit) is { } problem)
+        {
+            problems.Error(rule, field, "limit", problem);
+        }
+    }
+
+    /// <summary>Every key and string inside <paramref name="value"/>, however deep: keys are names, strings at most <paramref name="limit"/>.</summary>
+    private static void CheckTexts(JsonElement value, int limit, bool skipExpressions, string? rule, string field, Problems problems)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                Limit(value.GetString()!, limit, rule, field, problems);
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    CheckTexts(item, limit, skipExpressions, rule, $"{field}[{i++}]", problems);
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var member in value.EnumerateObject())
+                {
+                    if (member.Name.Length > TextLimits.Name)
+                    {
+                        problems.Error(rule, field, "limit", $"A key in {field} has {member.Name.Length:N0} characters; at most {TextLimits.Name} are allowed.");
+                    }
+                    else if (!(skipExpressions && string.Equals(member.Name, "Expression", StringComparison.OrdinalIgnoreCase)))
+                    {
+                        CheckTexts(member.Value, limit, skipExpressions, rule, $"{field}.{member.Name}", problems);
+                    }
+                }
+
                 break;
         }
     }

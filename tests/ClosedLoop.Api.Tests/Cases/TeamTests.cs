@@ -89,6 +89,32 @@ public abstract class TeamTests<TFactory>(TFactory factory) : IClassFixture<TFac
     }
 
     [Fact]
+    public async Task Oversized_strings_are_refused_naming_the_field_without_repeating_them()
+    {
+        var huge = new string('x', 100_000);
+        var cases = new (string Field, System.Text.Json.Nodes.JsonObject Team)[]
+        {
+            ("timeZone", new() { ["name"] = "Z", ["timeZone"] = huge }),
+            ("slaTargets", new() { ["name"] = "S", ["slaTargets"] = new System.Text.Json.Nodes.JsonObject { [huge] = new System.Text.Json.Nodes.JsonObject { ["firstResponseHours"] = 1 } } }),
+            ("businessHours[0]", new() { ["name"] = "D", ["businessHours"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["day"] = huge, ["open"] = "09:00", ["close"] = "17:00" }) }),
+            ("businessHours", new() { ["name"] = "H", ["businessHours"] = new System.Text.Json.Nodes.JsonArray([.. Enumerable.Range(0, 29).Select(_ => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["day"] = new string('d', 3_000), ["open"] = "09:00", ["close"] = "17:00" })]) }),
+            ("name", new() { ["name"] = new string('n', 201) }),
+            ("members[0].name", new() { ["name"] = "M", ["members"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["userId"] = "u-1", ["name"] = new string('m', 201) }) }),
+        };
+
+        foreach (var (field, team) in cases)
+        {
+            team["key"] = "caps-" + Guid.NewGuid().ToString("N")[..8];
+            var response = await _admin.PostAsJsonAsync("/api/v1/teams", team);
+
+            var body = await response.Content.ReadAsStringAsync();
+            var problem = await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+            Assert.Contains(field, problem.ErrorFields());
+            Assert.True(body.Length < 5_000, $"{field}: the answer repeats the text ({body.Length} characters)");
+        }
+    }
+
+    [Fact]
     public async Task A_rule_set_routing_to_a_team_that_does_not_exist_is_rejected()
     {
         const string json = """

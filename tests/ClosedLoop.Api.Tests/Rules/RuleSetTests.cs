@@ -34,6 +34,13 @@ public abstract class RuleSetTests<TFactory>(TFactory factory) : IClassFixture<T
         { "expression over the cap", Leaf("feedback.Score > 1" + string.Concat(Enumerable.Repeat(" && feedback.Score > 1", 100))), "r", "limit", "2,000" },
         { "Enumerable.Range over the input", Leaf("Enumerable.Range(0, feedback.Comment.Length).Any()"), "r", "forbidden", "Range" },
         { "Enumerable.Repeat", Leaf("Enumerable.Repeat(feedback.Comment, feedback.Comment.Length).Count() > 1"), "r", "forbidden", "Repeat" },
+        { "ToString(\"D100000000\")", Leaf("feedback.Customer.FeedbackCount.ToString(\"D100000000\").Length > 0"), "r", "forbidden", "at most 99" },
+        { "ToString(\"N99999\")", Leaf("feedback.SentimentScore.ToString(\"N99999\") != \"\""), "r", "forbidden", "at most 99" },
+        { "a computed format", Leaf("feedback.SentimentScore.ToString(feedback.Comment) != \"\""), "r", "forbidden", "literal" },
+        { "padding to a huge width", Leaf("feedback.Comment.PadLeft(100000000).Length > 0"), "r", "forbidden", "PadLeft" },
+        { "Concat over a repeated comment", Leaf("String.Concat(Enumerable.Repeat(feedback.Comment, 1000)).Length > 0"), "r", "forbidden", "1000 times" },
+        { "SuccessEvent over the cap", $$"""{ "RuleName": "r", "SuccessEvent": "{{new string('s', 501)}}", "Expression": "true" }""", "r", "limit", "at most 500" },
+        { "note over the cap", $$"""{ "RuleName": "r", "Expression": "true", "Properties": { "x-why": "{{new string('w', 1_001)}}" } }""", "r", "limit", "at most 1,000" },
         { "unknown decision property", """{ "RuleName": "r", "Expression": "true", "Properties": { "priorty": "high" } }""", "r", "property", "priorty" },
     };
 
@@ -444,6 +451,48 @@ public abstract class RuleSetTests<TFactory>(TFactory factory) : IClassFixture<T
         Assert.Contains("kind", (await (await _admin.GetAsync("/api/v1/rule-incidents?kind=bogus")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity)).ErrorFields());
 
         await _admin.PutOkAsync(name, RuleSetApi.Tagging(name, "false", "never"));
+    }
+
+    [Fact]
+    public async Task A_100000_character_rule_name_is_a_422_naming_the_rule_by_its_start_and_the_cap()
+    {
+        var name = RuleSetApi.NewName("long");
+
+        var response = await _admin.PutAsync(name, RuleSetApi.Set(name, $$"""{ "RuleName": "{{new string('n', 100_000)}}", "Expression": "true" }"""));
+
+        var body = await response.Content.ReadAsStringAsync();
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var named = Assert.Single(problem.GetProperty("problems").EnumerateArray());
+        Assert.Equal((new string('n', 32) + "…", "RuleName", "limit"), (named.GetProperty("rule").GetString(), named.GetProperty("field").GetString(), named.GetProperty("code").GetString()));
+        Assert.Contains("100,000 characters; at most 100", named.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains(named.GetProperty("key").GetString(), problem.ErrorFields());
+        Assert.True(body.Length < 5_000, $"The answer repeats the name: {body.Length} characters.");
+        await (await _admin.GetAsync($"{RuleSetApi.Base}/{name}")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Formats_padding_and_names_within_the_caps_are_accepted()
+    {
+        var name = RuleSetApi.NewName("fmt");
+        var json = RuleSetApi.Set(name, $$"""
+            { "RuleName": "{{new string('r', 100)}}", "SuccessEvent": "{{new string('s', 500)}}",
+              "Expression": "feedback.SentimentScore.ToString(\"F1\") != \"\" && feedback.SubmittedAt.ToString(\"yyyy-MM-dd\") != \"\" && feedback.Score.ToString().PadLeft(3) != \"\"",
+              "Properties": { "tags": "formatted", "x-why": "{{new string('w', 1_000)}}" } }
+            """);
+
+        await _admin.PutOkAsync(name, json);
+    }
+
+    [Fact]
+    public async Task An_input_name_over_its_column_is_a_422_naming_the_input()
+    {
+        var name = RuleSetApi.NewName("in");
+
+        var response = await _admin.PutAsync(name, RuleSetApi.Tagging(name, "true", "x"), "input=" + new string('i', 5_000));
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("input", (await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity)).ErrorFields());
+        Assert.True(body.Length < 2_000, $"The answer repeats the input: {body.Length} characters.");
     }
 
     /// <summary>

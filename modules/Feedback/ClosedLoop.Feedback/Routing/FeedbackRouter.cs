@@ -143,22 +143,57 @@ internal static class RoutingExplanation
     /// <summary>An outcome as the API names it (<c>evaluated</c>, <c>timedOut</c>, …).</summary>
     public static string Name(RuleSetOutcome outcome) => JsonNamingPolicy.CamelCase.ConvertName(outcome.ToString());
 
-    public static string Serialize(RoutingResult result) => JsonSerializer.Serialize(
-        new Stored(
-            result.Decision.Values,
-            result.Fallback,
-            result.FallbackReason,
-            result.CatalogStamp,
-            Math.Round(result.ElapsedMilliseconds, 3),
-            [.. result.RuleSets.Select(s => new StoredSet(
-                s.Name,
-                s.Version,
-                s.Order,
-                Name(s.Outcome),
-                s.Error,
-                [.. s.Rules.Where(Notable)],
-                [.. s.Rules.Where(r => !Notable(r)).Select(r => r.Path)]))]),
-        Options);
+    /// <summary>
+    /// Characters a stored explanation may have. Rule sets' caps keep a real one far below (about 2 KB for the
+    /// default sets); this is the safety net for sets that are valid but wordy, since the text is stored with every
+    /// item and every case.
+    /// </summary>
+    public const int MaxLength = 64 * 1024;
+
+    /// <summary>
+    /// The explanation as JSON: in full when it fits <see cref="MaxLength"/>; otherwise marked <c>truncated</c>,
+    /// first with only the rules that matched (what they contributed, no messages or outputs), then with each set's
+    /// outcome alone, then with the decision alone. The decision itself is never cut.
+    /// </summary>
+    public static string Serialize(RoutingResult result)
+    {
+        string? json = null;
+        foreach (var detail in (Detail[])[Detail.Full, Detail.Matched, Detail.Outcomes, Detail.Decision])
+        {
+            json = JsonSerializer.Serialize(Store(result, detail), Options);
+            if (json.Length <= MaxLength)
+            {
+                break;
+            }
+        }
+
+        return json!;
+    }
+
+    private static Stored Store(RoutingResult result, Detail detail) => new(
+        result.Decision.Values,
+        result.Fallback,
+        result.FallbackReason,
+        result.CatalogStamp,
+        Math.Round(result.ElapsedMilliseconds, 3),
+        detail == Detail.Decision ? [] : [.. result.RuleSets.Select(s => Set(s, detail))])
+    {
+        Truncated = detail == Detail.Full ? null : true,
+    };
+
+    private static StoredSet Set(RuleSetTrace set, Detail detail)
+    {
+        IReadOnlyList<RuleTrace> rules = detail switch
+        {
+            Detail.Full => [.. set.Rules.Where(Notable)],
+            Detail.Matched => [.. set.Rules.Where(r => r.Matched).Select(r => r with { Message = null, ActionOutput = null, ActionError = null, Error = null })],
+            _ => [],
+        };
+        return new StoredSet(set.Name, set.Version, set.Order, Name(set.Outcome), set.Error, rules, detail == Detail.Full ? [.. set.Rules.Where(r => !Notable(r)).Select(r => r.Path)] : [])
+        {
+            Omitted = detail == Detail.Full ? null : set.Rules.Count - rules.Count,
+        };
+    }
 
     /// <summary>The explanation without what rules' messages and action outputs may have echoed of the customer's words.</summary>
     public static string Redact(string json)
@@ -183,17 +218,33 @@ internal static class RoutingExplanation
     private static bool Notable(RuleTrace rule) =>
         rule.Success || rule.Matched || rule.Error is not null || rule.Message is not null || rule.ActionOutput is not null || rule.ActionError is not null || rule.InjectedFrom is not null;
 
+    private enum Detail
+    {
+        Full,
+        Matched,
+        Outcomes,
+        Decision,
+    }
+
     private sealed record Stored(
         IReadOnlyDictionary<string, object> Decision,
         bool Fallback,
         string? FallbackReason,
         string CatalogStamp,
         double ElapsedMilliseconds,
-        IReadOnlyList<StoredSet> RuleSets);
+        IReadOnlyList<StoredSet> RuleSets)
+    {
+        /// <summary>True when the full explanation was over <see cref="MaxLength"/> and details were left out.</summary>
+        public bool? Truncated { get; init; }
+    }
 
     /// <summary>
     /// One rule set's part: <c>rules</c> are the rules that held, failed or produced a message or action output,
     /// with what they contributed; <c>notHeld</c> the paths of the rules whose expression was false, without error.
     /// </summary>
-    private sealed record StoredSet(string Name, int Version, int Order, string Outcome, string? Error, IReadOnlyList<RuleTrace> Rules, IReadOnlyList<string> NotHeld);
+    private sealed record StoredSet(string Name, int Version, int Order, string Outcome, string? Error, IReadOnlyList<RuleTrace> Rules, IReadOnlyList<string> NotHeld)
+    {
+        /// <summary>In a truncated explanation: how many of the set's rules are not listed.</summary>
+        public int? Omitted { get; init; }
+    }
 }

@@ -17,6 +17,9 @@ internal static partial class RuleSetEndpoints
 {
     private const string ProblemBase = "https://closedloop.dev/problems/";
 
+    /// <summary>A rules input's name as the store keeps it.</summary>
+    private const int MaxInputLength = 50;
+
     /// <summary>Lists the rule sets in evaluation order, each with its published version.</summary>
     /// <remarks>Sets run by `order` (ascending, ties by name); the first matching rule decides first-wins properties, so order matters.</remarks>
     /// <param name="query">Paging.</param>
@@ -105,9 +108,10 @@ internal static partial class RuleSetEndpoints
     /// defines them; see rules/README.md for what rules read and decide). It is stored exactly as sent.
     ///
     /// It is checked before anything is stored: schema, compilation, the expression screen (no `GetType`,
-    /// `typeof`, reflection, files, environment, processes, unbounded `Enumerable.Range`/`Repeat`), limits
-    /// (2,000 characters per expression, 500 rules, depth 6), decision properties, injections, and a dry run on
-    /// sample inputs. A rejection is **422** with `errors` keyed `rules/&lt;rule path&gt;.&lt;field&gt;` and `problems`
+    /// `typeof`, reflection, files, environment, processes, unbounded `Enumerable.Range`/`Repeat`, padding or
+    /// format precision, nothing that builds strings or collections out of proportion to the item), limits
+    /// (names 100 characters, messages 500, notes 1,000, 2,000 characters per expression, 500 rules, depth 6; see
+    /// rules/README.md), decision properties, injections, and a dry run on sample inputs. A rejection is **422** with `errors` keyed `rules/&lt;rule path&gt;.&lt;field&gt;` and `problems`
     /// giving each rule, field, reason code and message.
     ///
     /// Accepted, it becomes the next version and is published at once: **201** for a new set, **200** for a new
@@ -144,6 +148,7 @@ internal static partial class RuleSetEndpoints
         var errors = new FieldErrors();
         CheckName(name, errors);
         CheckOrderAndComment(order, comment, errors);
+        CheckInput(input, errors);
         var json = await ReadBodyAsync(request, cancellationToken);
         errors.When(string.IsNullOrWhiteSpace(json), "body", "The body is empty; send the rule set's Workflow JSON.");
         if (!errors.IsEmpty)
@@ -265,6 +270,7 @@ internal static partial class RuleSetEndpoints
         var errors = new FieldErrors()
             .When(body?.Input is not { ValueKind: JsonValueKind.Object }, "input", "input is required: a JSON object with the members the rules read.");
         CheckOrderAndComment(order, null, errors);
+        CheckInput(input, errors);
         if (!errors.IsEmpty)
         {
             return Problems.Validation(errors.ToDictionary());
@@ -486,6 +492,9 @@ internal static partial class RuleSetEndpoints
     private static void CheckOrderAndComment(int? order, string? comment, FieldErrors errors) => errors
         .When(order is < 0 or > RuleSetPublisher.MaxOrder, "order", $"order must be between 0 and {RuleSetPublisher.MaxOrder}.")
         .When(comment?.Length > RulesDbContext.MaxCommentLength, "comment", $"comment must be at most {RulesDbContext.MaxCommentLength} characters.");
+
+    private static void CheckInput(string? input, FieldErrors errors) =>
+        errors.When(input?.Length > MaxInputLength, "input", $"input names a registered rules input (e.g. feedback), at most {MaxInputLength} characters.");
 
     private static string AuthorOf(ClaimsPrincipal user) =>
         user.Identity?.Name ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";

@@ -67,6 +67,12 @@ internal static partial class TeamEndpoints
 {
     public const int MaxHolidays = 1_000;
 
+    /// <summary>Longest IANA time zone id accepted (the column's size; real ids are under 40).</summary>
+    public const int MaxTimeZoneLength = 64;
+
+    /// <summary>Longer than any priority's name: an SLA target under such a key is refused without repeating it.</summary>
+    private const int MaxPriorityLength = 20;
+
     /// <summary>Lists the teams the caller may see, with their members, schedule and SLA targets, by key.</summary>
     /// <remarks>
     /// Admins (and members of every team, <c>Cases:EveryTeamMembers</c>) see every team; an agent sees only the teams
@@ -193,11 +199,14 @@ internal static partial class TeamEndpoints
         var name = request.Name?.Trim();
         errors.When(string.IsNullOrEmpty(name) || name.Length > 200, "name", "name is required, at most 200 characters.");
         var zone = string.IsNullOrWhiteSpace(request.TimeZone) ? "UTC" : request.TimeZone.Trim();
+        errors.When(zone.Length > MaxTimeZoneLength, "timeZone", $"timeZone is an IANA id such as 'Europe/Berlin', at most {MaxTimeZoneLength} characters.");
         var calendarErrors = new Dictionary<string, List<string>>();
-        var hours = TeamSchedule.Parse(request.BusinessHours ?? [], calendarErrors);
+        var intervals = request.BusinessHours ?? [];
+        errors.When(intervals.Count > CalendarValidation.MaxIntervals, "businessHours", $"businessHours must have at most {CalendarValidation.MaxIntervals} intervals.");
+        var hours = intervals.Count > CalendarValidation.MaxIntervals ? null : TeamSchedule.Parse(intervals, calendarErrors);
         var holidays = request.Holidays ?? [];
         errors.When(holidays.Count > MaxHolidays, "holidays", $"At most {MaxHolidays} holidays.");
-        if (hours is not null)
+        if (hours is not null && zone.Length <= MaxTimeZoneLength)
         {
             BusinessCalendar.Create(zone, hours, holidays, calendarErrors);
         }
@@ -214,6 +223,12 @@ internal static partial class TeamEndpoints
         foreach (var (priority, target) in request.SlaTargets ?? [])
         {
             var parsed = Names.Priority(priority);
+            if (parsed is null && priority.Length > MaxPriorityLength)
+            {
+                errors.Add("slaTargets", $"slaTargets is keyed by priority ({Names.List<CasePriority>()}); a key has {priority.Length:N0} characters.");
+                continue;
+            }
+
             if (parsed is null)
             {
                 errors.Add($"slaTargets.{priority}", $"'{priority}' is not a priority ({Names.List<CasePriority>()}).");

@@ -57,7 +57,7 @@ internal static class TeamSchedule
             var field = $"businessHours[{i}]";
             if (!Enum.TryParse<DayOfWeek>(h.Day, ignoreCase: true, out var day) || int.TryParse(h.Day, out _))
             {
-                Add(errors, field, $"day '{h.Day}' must be monday … sunday.");
+                Add(errors, field, h.Day?.Length > 20 ? "day must be monday … sunday." : $"day '{h.Day}' must be monday … sunday.");
                 continue;
             }
 
