@@ -13,22 +13,31 @@ internal sealed record AppHostOptions
     public bool Smtp { get; init; }
     public bool Help { get; init; }
 
+    /// <summary>Where the SQLite database and the local PostgreSQL cluster live (relative to the working directory).</summary>
+    public string DataDirectory { get; init; } = ".closedloop";
+
+    /// <summary>Configuration for Aspire itself (<c>--Section:Key=value</c>), passed through.</summary>
+    public IReadOnlyList<string> AspireArguments { get; init; } = [];
+
     public const string Usage = """
         Usage: dotnet run --project ClosedLoop.AppHost [-- options]
 
-        Starts the ClosedLoop API in Development (SQLite in ./.closedloop by default),
-        waits until /health answers 200, prints the URLs and runs until Ctrl+C.
+        The Aspire AppHost: starts the ClosedLoop API in Development (SQLite in ./.closedloop by
+        default) and the Aspire dashboard with its logs, traces and metrics, prints the addresses
+        (API, Swagger UI, dashboard login link) and runs until Ctrl+C, which stops everything.
 
         Options:
-          --port <N>       first API port (default 5080); replica i listens on N+i
-          --postgres       use a throw-away local PostgreSQL cluster instead of SQLite
+          --port <N>       first API port (default 5080); replica i listens on N+i; the dashboard
+                           on N+10000, its OTLP endpoint on N+14000
+          --postgres       PostgreSQL instead of SQLite: a container where a container runtime
+                           answers, else the installed server binaries (cluster kept in the data
+                           folder, on port N+10352 when free)
           --replicas <N>   run N API processes on one database (default 1; N > 1 needs --postgres)
+          --data <DIR>     the data folder (default .closedloop; relative to the repository)
           --smtp           start MailDev for e-mail (not available yet)
           -h, --help       show this help
 
-        Environment:
-          CLOSEDLOOP_API_DLL            run this ClosedLoop.Api.dll instead of the one built with the AppHost
-          OTEL_EXPORTER_OTLP_ENDPOINT   passed on to the API, like every other variable
+        Aspire settings pass through as --Section:Key=value (e.g. --ASPNETCORE_URLS=http://localhost:16000).
         """;
 
     public static bool TryParse(IReadOnlyList<string> args, [NotNullWhen(true)] out AppHostOptions? options, [NotNullWhen(false)] out string? error)
@@ -49,6 +58,19 @@ internal sealed record AppHostOptions
                     break;
                 case "--smtp" when inlineValue is null:
                     result = result with { Smtp = true };
+                    break;
+                case "--data":
+                    var folder = inlineValue ?? (i + 1 < args.Count ? args[++i] : null);
+                    if (string.IsNullOrWhiteSpace(folder))
+                    {
+                        error = "--data needs a folder.";
+                        return false;
+                    }
+
+                    result = result with { DataDirectory = folder };
+                    break;
+                case var setting when setting.StartsWith("--", StringComparison.Ordinal) && (setting.Contains(':', StringComparison.Ordinal) || setting.Contains('_', StringComparison.Ordinal)):
+                    result = result with { AspireArguments = [.. result.AspireArguments, args[i]] };
                     break;
                 case "--port" or "--replicas":
                     var value = inlineValue ?? (i + 1 < args.Count ? args[++i] : null);

@@ -38,6 +38,16 @@ public sealed class AppHostOptionsTests
     }
 
     [Fact]
+    public void The_data_folder_and_aspire_settings_are_read()
+    {
+        Assert.True(AppHostOptions.TryParse(["--data", "/tmp/x", "--ASPNETCORE_URLS=http://localhost:16000", "--Dashboard:Frontend:AuthMode=Unsecured"], out var options, out var error), error);
+        Assert.Equal("/tmp/x", options.DataDirectory);
+        Assert.Equal(["--ASPNETCORE_URLS=http://localhost:16000", "--Dashboard:Frontend:AuthMode=Unsecured"], options.AspireArguments);
+        Assert.False(AppHostOptions.TryParse(["--data"], out _, out error));
+        Assert.Contains("--data needs a folder", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Flags_are_recognised()
     {
         Assert.True(AppHostOptions.TryParse(["--smtp", "--help"], out var options, out _));

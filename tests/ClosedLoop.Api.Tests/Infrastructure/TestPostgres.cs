@@ -1,4 +1,4 @@
-using ClosedLoop.AppHost;
+using ClosedLoop.Api.Tests.Infrastructure.Postgres;
 using Npgsql;
 
 namespace ClosedLoop.Api.Tests.Infrastructure;

@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using ClosedLoop.AppHost.Postgres;
 
-namespace ClosedLoop.AppHost;
+namespace ClosedLoop.Api.Tests.Infrastructure.Postgres;
 
 /// <summary>
 /// A throw-away PostgreSQL cluster: <c>initdb</c> into a fresh temp directory (trust auth for user
@@ -12,7 +13,7 @@ namespace ClosedLoop.AppHost;
 /// <c>pg_ctl stop -m fast</c> and the directory deleted. Used by the AppHost's <c>--postgres</c>
 /// and by test projects that need a real PostgreSQL.
 /// </summary>
-public sealed class LocalPostgres : IAsyncDisposable
+internal sealed class LocalPostgres : IAsyncDisposable
 {
     private const string SuperUser = "postgres";
     private const int StartAttempts = 3;

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace ClosedLoop.AppHost;
+namespace ClosedLoop.AppHost.Postgres;
 
 /// <summary>
 /// Finds the PostgreSQL server binaries at run time. Debian keeps them under a versioned directory

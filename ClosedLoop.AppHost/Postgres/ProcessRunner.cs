@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ClosedLoop.AppHost;
+namespace ClosedLoop.AppHost.Postgres;
 
 /// <summary>Runs a short-lived command to completion (initdb, pg_ctl, chown, pg_config) and collects its output.</summary>
 internal static class ProcessRunner

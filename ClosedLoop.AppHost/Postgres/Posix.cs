@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ClosedLoop.AppHost;
+namespace ClosedLoop.AppHost.Postgres;
 
 /// <summary>
 /// The two libc calls .NET does not expose: a graceful signal (Process.Kill only sends SIGKILL)
