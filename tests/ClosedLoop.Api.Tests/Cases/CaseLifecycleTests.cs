@@ -244,6 +244,27 @@ public abstract class CaseLifecycleTests<TFactory>(TFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task An_action_answers_with_the_case_of_one_moment_when_another_action_commits_meanwhile()
+    {
+        var id = (await _ingest.OpenCaseAsync(_agent)).Id();
+
+        // The note's answer is read after the note commits; it waits at the timeline until an escalation commits.
+        var race = factory.Race.Arm(id, "escalated");
+        var noting = _agent.ActAsync(id, "notes", new { text = "Called the customer." });
+        await race.Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var escalated = await _admin.ActOkAsync(id, "escalate", new { reason = "Key account." });
+        var response = await noting;
+
+        var noted = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(race.Forced, "The escalation did not commit while the answer waited.");
+        Assert.Equal("management", escalated.Text("level"));
+        // As of the note or as of the escalation after it, but one of them: the level, timeline and ETag agree.
+        Assert.Contains("note", noted.Kinds());
+        Assert.Equal(noted.Kinds().Contains("escalated") ? "management" : "frontline", noted.Text("level"));
+        Assert.Equal($"\"{noted.GetProperty("version").GetInt32()}\"", response.Headers.ETag?.Tag);
+    }
+
+    [Fact]
     public async Task Other_modules_escalate_and_annotate_cases_through_the_module_contract()
     {
         var id = (await _ingest.OpenCaseAsync(_agent)).Id();

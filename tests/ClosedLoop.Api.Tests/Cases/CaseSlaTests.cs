@@ -83,6 +83,27 @@ public abstract class CaseSlaTests<TFactory>(TFactory factory) : IClassFixture<T
         Assert.Equal(1, (await _agent.GetCaseAsync(id)).Kinds().Count(k => k == "escalated"));
     }
 
+    [Fact]
+    public async Task A_case_read_while_the_monitor_escalates_it_shows_its_level_and_timeline_of_one_moment()
+    {
+        var id = (await _ingest.OpenCaseAsync(_agent, region: "Antarctica")).Id();
+        await _agent.ActOkAsync(id, "acknowledge");
+
+        // The read takes the case row, then waits at its timeline until the monitor's escalation has committed (what a
+        // busy machine did to An_untouched_case_escalates_to_management_by_itself_once once).
+        var race = factory.Race.Arm(id, "escalated");
+        var reading = _agent.GetAsync($"/api/v1/cases/{id}");
+        await race.Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        factory.Clock.Advance(TimeSpan.FromHours(9));
+        var response = await reading;
+
+        var read = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(race.Forced, "The escalation did not commit while the read waited.");
+        // As of before the escalation or after it, but one of them: the level, timeline and ETag agree.
+        Assert.Equal(read.Kinds().Contains("escalated") ? "management" : "frontline", read.Text("level"));
+        Assert.Equal($"\"{read.GetProperty("version").GetInt32()}\"", response.Headers.ETag?.Tag);
+    }
+
     private async Task<List<JsonElement>> OverdueAsync(JsonElement c)
     {
         var page = await _agent.GetFromJsonAsync<JsonElement>($"/api/v1/cases?overdue=true&customerId={c.GetProperty("customerId").GetGuid()}");

@@ -5,6 +5,7 @@ using ClosedLoop.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace ClosedLoop.Api.Tests.Cases;
 
@@ -18,22 +19,26 @@ public sealed class ShiftedClock : TimeProvider
     public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
 }
 
-/// <summary>A host whose clock tests can move, with the SLA monitor looking every 200 ms.</summary>
+/// <summary>A host whose clock tests can move, with the SLA monitor looking every 200 ms, and a <see cref="TimelineRace"/> to force a read against a change.</summary>
 public interface ICasesFactory
 {
     ShiftedClock Clock { get; }
+
+    TimelineRace Race { get; }
 }
 
 public sealed class SqliteCasesFactory : SqliteApiFactory, ICasesFactory
 {
     public ShiftedClock Clock { get; } = new();
 
+    public TimelineRace Race { get; } = new();
+
     protected override void Configure(IDictionary<string, string?> settings) => CasesHost.Configure(settings);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock).AddSingleton<IInterceptor>(Race));
     }
 }
 
@@ -41,12 +46,14 @@ public sealed class PostgresCasesFactory : PostgresApiFactory, ICasesFactory
 {
     public ShiftedClock Clock { get; } = new();
 
+    public TimelineRace Race { get; } = new();
+
     protected override void Configure(IDictionary<string, string?> settings) => CasesHost.Configure(settings);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock).AddSingleton<IInterceptor>(Race));
     }
 }
 

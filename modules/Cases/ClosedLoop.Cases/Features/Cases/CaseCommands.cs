@@ -197,8 +197,8 @@ internal static class CaseCommands
                 return Problems.From(result.Error!);
             }
 
-            var detail = await CaseQueries.DetailAsync(db, result.Value!, time.GetUtcNow(), cancellationToken);
-            context.Response.Headers.ETag = result.Value!.ETag;
+            var (shown, detail) = await CaseQueries.DetailAsync(db, result.Value!, time.GetUtcNow(), cancellationToken);
+            context.Response.Headers.ETag = shown.ETag;
             return TypedResults.Ok(detail);
         }
     }

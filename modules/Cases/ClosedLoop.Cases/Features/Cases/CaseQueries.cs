@@ -1,3 +1,4 @@
+using System.Data;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
@@ -16,6 +17,8 @@ namespace ClosedLoop.Cases.Features.Cases;
 
 internal static class CaseQueries
 {
+    private const int OptimisticReads = 8;
+
     /// <summary>One case with its SLA clocks, the actions allowed now, the routing explanation and the full timeline.</summary>
     /// <remarks>The ETag header is the case's version: send it as <c>If-Match</c> with the next action to be sure nobody acted meanwhile. Cases of teams you are not in answer 404.</remarks>
     /// <param name="id">The case id.</param>
@@ -35,17 +38,58 @@ internal static class CaseQueries
             return Problems.NotFound("case", id);
         }
 
-        var detail = await DetailAsync(db, found, time.GetUtcNow(), cancellationToken);
-        response.Headers.ETag = found.ETag;
+        var (shown, detail) = await DetailAsync(db, found, time.GetUtcNow(), cancellationToken);
+        response.Headers.ETag = shown.ETag;
         return TypedResults.Ok(detail);
     }
 
-    internal static async Task<CaseDetail> DetailAsync(CasesDbContext db, Case found, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The detail of <paramref name="found"/> as of one version of the case: the case shown (newer than
+    /// <paramref name="found"/> when the case changed meanwhile; its ETag belongs to the detail) and its detail.
+    /// </summary>
+    /// <remarks>
+    /// The row, the timeline and the topics are separate statements, and each sees what was committed when it ran
+    /// (PostgreSQL's read committed; SQLite outside a transaction). A change committed between them, such as the SLA
+    /// monitor escalating, showed the row of one version with the timeline of the next: level frontline under an
+    /// "escalated" entry. Every change to a case's timeline or topics raises its version in the same transaction,
+    /// so the timeline and topics belong to the row when the version still reads the same after them; otherwise
+    /// they are read again with the newer row. No transaction on the way: on SQLite one would queue every read
+    /// behind the writers (decision 0014). A case that keeps changing faster than it can be read is read once more
+    /// in a transaction (decision 0031).
+    /// </remarks>
+    internal static async Task<(Case Case, CaseDetail Detail)> DetailAsync(CasesDbContext db, Case found, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var read = 0; read < OptimisticReads; read++)
+        {
+            var (entries, topics) = await TimelineAsync(db, found.Id, cancellationToken);
+            var version = await db.Cases.AsNoTracking().Where(c => c.Id == found.Id).Select(c => (int?)c.Version).FirstOrDefaultAsync(cancellationToken);
+            if (version is null || version == found.Version)
+            {
+                return (found, await DetailAsync(db, found, entries, topics, now, cancellationToken));
+            }
+
+            found = await db.Cases.AsNoTracking().FirstAsync(c => c.Id == found.Id, cancellationToken);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        found = await db.Cases.AsNoTracking().FirstAsync(c => c.Id == found.Id, cancellationToken);
+        var (lastEntries, lastTopics) = await TimelineAsync(db, found.Id, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (found, await DetailAsync(db, found, lastEntries, lastTopics, now, cancellationToken));
+    }
+
+    private static async Task<(List<CaseEntry> Entries, List<string> Topics)> TimelineAsync(CasesDbContext db, Guid id, CancellationToken cancellationToken)
+    {
+        var entries = await db.Entries.AsNoTracking().Where(e => e.CaseId == id).OrderBy(e => e.Id).ToListAsync(cancellationToken);
+        // Ordinal order, as lists give them (a database's collation may order otherwise).
+        var topics = (await db.Topics.AsNoTracking().Where(t => t.CaseId == id).Select(t => t.Topic).ToListAsync(cancellationToken)).Order(StringComparer.Ordinal).ToList();
+        return (entries, topics);
+    }
+
+    // The team only gives the calendar the SLA clocks are shown in: it is not part of the case's version.
+    private static async Task<CaseDetail> DetailAsync(CasesDbContext db, Case found, List<CaseEntry> entries, List<string> topics, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var team = found.TeamId is { } teamId ? await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken) : null;
-        var entries = await db.Entries.AsNoTracking().Where(e => e.CaseId == found.Id).OrderBy(e => e.Id).ToListAsync(cancellationToken);
-        // Ordinal order, as lists give them (a database's collation may order otherwise).
-        var topics = (await db.Topics.AsNoTracking().Where(t => t.CaseId == found.Id).Select(t => t.Topic).ToListAsync(cancellationToken)).Order(StringComparer.Ordinal).ToList();
         return CaseMapping.Detail(found, topics, entries, TeamSchedule.CalendarOf(team), now);
     }
 
