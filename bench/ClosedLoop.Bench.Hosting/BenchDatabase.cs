@@ -1,4 +1,4 @@
-using ClosedLoop.AppHost;
+using ClosedLoop.Testing.Postgres;
 using Npgsql;
 
 namespace ClosedLoop.Bench.Hosting;

@@ -1,4 +1,4 @@
-using ClosedLoop.AppHost;
+using ClosedLoop.Testing.Postgres;
 using ClosedLoop.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -1,4 +1,4 @@
-using ClosedLoop.Api.Tests.Infrastructure.Postgres;
+using ClosedLoop.Testing.Postgres;
 using Npgsql;
 
 namespace ClosedLoop.Api.Tests.Infrastructure;

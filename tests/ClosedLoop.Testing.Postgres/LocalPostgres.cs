@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using ClosedLoop.AppHost.Postgres;
 
-namespace ClosedLoop.Api.Tests.Infrastructure.Postgres;
+namespace ClosedLoop.Testing.Postgres;
 
 /// <summary>
 /// A throw-away PostgreSQL cluster: <c>initdb</c> into a fresh temp directory (trust auth for user
@@ -13,7 +13,7 @@ namespace ClosedLoop.Api.Tests.Infrastructure.Postgres;
 /// <c>pg_ctl stop -m fast</c> and the directory deleted. Used by the AppHost's <c>--postgres</c>
 /// and by test projects that need a real PostgreSQL.
 /// </summary>
-internal sealed class LocalPostgres : IAsyncDisposable
+public sealed class LocalPostgres : IAsyncDisposable
 {
     private const string SuperUser = "postgres";
     private const int StartAttempts = 3;
