@@ -22,15 +22,12 @@ internal sealed class RequestScreenMiddleware(RequestDelegate next, IProblemDeta
 
         foreach (var (name, values) in request.Query)
         {
-            var problem = TextRules.Problem(name) is { } bad ? $"A query parameter's name {bad}" : null;
-            foreach (var value in values)
-            {
-                problem ??= value is not null && TextRules.Problem(value) is { } wrong ? $"'{name}' {wrong}" : null;
-            }
-
+            var (field, problem) = TextRules.Problem(name) is { } badName
+                ? ("query", $"A query parameter's name {badName}")
+                : (name, values.Select(v => v is null ? null : TextRules.Problem(v)).FirstOrDefault(p => p is not null) is { } badValue ? $"'{name}' {badValue}" : null);
             if (problem is not null)
             {
-                await WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "Validation failed", TextRules.Problem(name) is null ? name : "query", problem);
+                await WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "Validation failed", field, problem);
                 return;
             }
         }
