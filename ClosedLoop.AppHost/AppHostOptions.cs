@@ -11,6 +11,12 @@ internal sealed record AppHostOptions
     public int Replicas { get; init; } = 1;
     public bool Postgres { get; init; }
     public bool Smtp { get; init; }
+
+    /// <summary>MailDev's SMTP port (with --smtp).</summary>
+    public int SmtpPort { get; init; } = 1025;
+
+    /// <summary>MailDev's web UI and REST API port (with --smtp).</summary>
+    public int SmtpWebPort { get; init; } = 1080;
     public bool Help { get; init; }
 
     /// <summary>Where the SQLite database and the local PostgreSQL cluster live (relative to the working directory).</summary>
@@ -34,7 +40,9 @@ internal sealed record AppHostOptions
                            folder, on port N+10352 when free)
           --replicas <N>   run N API processes on one database (default 1; N > 1 needs --postgres)
           --data <DIR>     the data folder (default .closedloop; relative to the repository)
-          --smtp           start MailDev for e-mail (not available yet)
+          --smtp           MailDev for e-mail: SMTP on 1025, web UI and REST API on http://localhost:1080
+                           (a container where a runtime answers, else `npx maildev`); the API sends to it
+          --smtp-port <N>, --smtp-web-port <N>   MailDev's ports
           -h, --help       show this help
 
         Aspire settings pass through as --Section:Key=value (e.g. --ASPNETCORE_URLS=http://localhost:16000).
@@ -71,6 +79,16 @@ internal sealed record AppHostOptions
                     break;
                 case var setting when setting.StartsWith("--", StringComparison.Ordinal) && (setting.Contains(':', StringComparison.Ordinal) || setting.Contains('_', StringComparison.Ordinal)):
                     result = result with { AspireArguments = [.. result.AspireArguments, args[i]] };
+                    break;
+                case "--smtp-port" or "--smtp-web-port":
+                    var text = inlineValue ?? (i + 1 < args.Count ? args[++i] : null);
+                    if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var mailPort) || mailPort is < 1 or > 65535)
+                    {
+                        error = $"{name} needs a port between 1 and 65535, got '{text ?? "nothing"}'.";
+                        return false;
+                    }
+
+                    result = name == "--smtp-port" ? result with { SmtpPort = mailPort } : result with { SmtpWebPort = mailPort };
                     break;
                 case "--port" or "--replicas":
                     var value = inlineValue ?? (i + 1 < args.Count ? args[++i] : null);

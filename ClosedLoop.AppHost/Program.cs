@@ -15,12 +15,6 @@ if (options.Help)
     return 0;
 }
 
-if (options.Smtp)
-{
-    await Console.Error.WriteLineAsync("--smtp (MailDev) is not available yet; it arrives with the Communication module.");
-    return 2;
-}
-
 var builder = DistributedApplication.CreateBuilder([.. options.AspireArguments]);
 Dashboard.UseLocalDefaults(builder.Configuration, options.Port);
 // `dotnet run` starts an AppHost in its project folder: relative folders are the repository's (where README says).
@@ -41,6 +35,20 @@ if (options.Postgres)
     else
     {
         await Console.Error.WriteLineAsync($"--postgres: no container runtime, and {reason}");
+        return 1;
+    }
+}
+
+IResourceBuilder<IResourceWithEndpoints>? mail = null;
+if (options.Smtp)
+{
+    if (MailDev.Add(builder, options.SmtpPort, options.SmtpWebPort, out var reason) is { } added)
+    {
+        mail = added;
+    }
+    else
+    {
+        await Console.Error.WriteLineAsync($"--smtp: {reason}");
         return 1;
     }
 }
@@ -76,6 +84,15 @@ for (var i = 0; i < options.Replicas; i++)
         {
             api.WithEnvironment("Database__MigrateOnStartup", "false").WaitForCompletion(migrate);
         }
+    }
+
+    if (mail is not null)
+    {
+        // The Communication module's SMTP settings: MailDev takes any mail, without TLS or credentials.
+        api.WithEnvironment("Smtp__Host", "127.0.0.1")
+            .WithEnvironment("Smtp__Port", options.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("Smtp__UseTls", "false")
+            .WaitFor(mail);
     }
 
     builder.Eventing.Subscribe<ResourceReadyEvent>(api.Resource, (ready, _) =>

@@ -80,6 +80,59 @@ public sealed class DistributedApplicationTests(ITestOutputHelper output)
         await Leftovers.AssertNoneAsync(Patience, data, $"localhost:{port}", $"localhost:{port + 1}");
     }
 
+    [Fact]
+    public async Task Smtp_runs_maildev_which_keeps_what_it_receives_and_disposal_stops_it()
+    {
+        var (port, smtp, web, data) = (Ports.FreeTcpPort(), Ports.FreeTcpPort(), Ports.FreeTcpPort(), NewDataFolder());
+        await using (var app = await StartAsync(["--port", $"{port}", "--data", data, "--smtp", "--smtp-port", $"{smtp}", "--smtp-web-port", $"{web}"], "maildev", "api"))
+        {
+            var subject = "Here is what we changed " + Guid.NewGuid().ToString("N")[..6];
+            await SendAsync(smtp, "ada@example.com", subject);
+
+            using var maildev = new HttpClient { BaseAddress = new Uri($"http://localhost:{web}") };
+            var deadline = DateTime.UtcNow + Patience;
+            while (!(await maildev.GetStringAsync("/email")).Contains(subject, StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "MailDev never listed the mail.");
+                await Task.Delay(250);
+            }
+        }
+
+        await Leftovers.AssertNoneAsync(Patience, data, $"localhost:{port}", $"--web {web}");
+    }
+
+    /// <summary>One mail in plain SMTP, as the dispatcher will send it (MailDev needs no TLS or login).</summary>
+    private static async Task SendAsync(int port, string to, string subject)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", port);
+        await using var stream = client.GetStream();
+        using var reader = new StreamReader(stream);
+        await using var writer = new StreamWriter(stream) { NewLine = "\r\n", AutoFlush = true };
+        async Task ExpectAsync(string code)
+        {
+            string? line;
+            do
+            {
+                line = await reader.ReadLineAsync();
+                Assert.NotNull(line);
+            }
+            while (line.Length > 3 && line[3] == '-');
+            Assert.StartsWith(code, line, StringComparison.Ordinal);
+        }
+
+        await ExpectAsync("220");
+        foreach (var (command, code) in new[] { ("EHLO test", "250"), ("MAIL FROM:<loop@closedloop.test>", "250"), ($"RCPT TO:<{to}>", "250"), ("DATA", "354") })
+        {
+            await writer.WriteLineAsync(command);
+            await ExpectAsync(code);
+        }
+
+        await writer.WriteLineAsync($"From: loop@closedloop.test\r\nTo: {to}\r\nSubject: {subject}\r\n\r\nWe changed carriers.\r\n.");
+        await ExpectAsync("250");
+        await writer.WriteLineAsync("QUIT");
+    }
+
     private async Task<DistributedApplication> StartAsync(string[] args, params string[] apis)
     {
         using var timeout = new CancellationTokenSource(Patience);
