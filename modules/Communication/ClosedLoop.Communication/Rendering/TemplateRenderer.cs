@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Scriban;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace ClosedLoop.Communication.Rendering;
+
+/// <summary>
+/// Parses Scriban templates once (cached by the hash of their source) and renders them within
+/// <see cref="TemplateLimits"/>, one fresh <see cref="TemplateContext"/> per render, with the builtins that
+/// reach outside the template removed.
+/// </summary>
+internal sealed class TemplateRenderer(TemplateLimits limits)
+{
+    private const int CacheCapacity = 2_048;
+
+    private readonly ConcurrentDictionary<string, Template> cache = new(StringComparer.Ordinal);
+
+    public TemplateRenderer()
+        : this(TemplateLimits.Default)
+    {
+    }
+
+    public TemplateLimits Limits { get; } = limits;
+
+    /// <summary>How many parsed templates are held; a test reads it to see a second render reuse the first parse.</summary>
+    public int CachedCount => cache.Count;
+
+    /// <summary>Parse errors and uses of removed functions, each with its line and column; empty when the source is fine.</summary>
+    public IReadOnlyList<TemplateError> Check(string source)
+    {
+        try
+        {
+            Parse(source);
+            return [];
+        }
+        catch (TemplateException e)
+        {
+            return e.Errors;
+        }
+    }
+
+    public string Render(string source, ScriptObject model, TemplateFormat format, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var template = Parse(source);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Limits.Timeout);
+        var context = NewContext(format, timeout.Token);
+        context.PushGlobal(model);
+
+        // Assignments land in this scope, so a template never changes a model another render may share.
+        context.PushGlobal(new ScriptObject());
+        try
+        {
+            return template.Render(context);
+        }
+        catch (ScriptRuntimeException e) when (timeout.IsCancellationRequested)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw Error(e, $"Rendering took longer than {Limits.Timeout.TotalMilliseconds:0} ms.");
+        }
+        catch (ScriptRuntimeException e)
+        {
+            throw Error(e, e.OriginalMessage);
+        }
+    }
+
+    private Template Parse(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Length > Limits.SourceLimit)
+        {
+            throw new TemplateException([new TemplateError($"A template holds at most {Limits.SourceLimit} characters.", 1, 1)]);
+        }
+
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(source)));
+        if (cache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var template = Template.Parse(source);
+        var errors = template.HasErrors
+            ? template.Messages.Select(m => new TemplateError(m.Message, m.Span.Start.Line + 1, m.Span.Start.Column + 1)).ToList()
+            : template.Page is null ? [] : RemovedFunctions.FindIn(template.Page);
+        if (errors.Count > 0)
+        {
+            throw new TemplateException(errors);
+        }
+
+        if (cache.Count >= CacheCapacity)
+        {
+            // Templates change rarely; a full cache means churn (previews of drafts), so start over rather than track age.
+            cache.Clear();
+        }
+
+        return cache.GetOrAdd(key, template);
+    }
+
+    private TemplateContext NewContext(TemplateFormat format, CancellationToken cancellationToken)
+    {
+        var builtins = SafeBuiltins();
+        var context = format == TemplateFormat.Html ? new HtmlEncodingTemplateContext(builtins) : new TemplateContext(builtins);
+        context.StrictVariables = true;
+        context.EnableRelaxedMemberAccess = false;
+        context.EnableRelaxedTargetAccess = false;
+        context.EnableRelaxedFunctionAccess = false;
+        context.LoopLimit = Limits.LoopLimit;
+        context.RecursiveLimit = Limits.RecursiveLimit;
+        context.LimitToString = Limits.StringLimit;
+        context.OnStringLimit = Scriban.ScriptLimitBehavior.Throw;
+        context.OutputLimit = Limits.OutputLimit;
+        context.OnOutputLimit = Scriban.ScriptLimitBehavior.Throw;
+        context.TemplateLoader = null;
+        context.CancellationToken = cancellationToken;
+        return context;
+    }
+
+    private static ScriptObject SafeBuiltins()
+    {
+        var builtins = TemplateContext.GetDefaultBuiltinObject();
+        foreach (var name in RemovedFunctions.TopLevel)
+        {
+            builtins.Remove(name);
+        }
+
+        // Each call builds fresh builtin objects, so removing from this one changes no other render.
+        if (builtins.TryGetValue("object", out var functions) && functions is ScriptObject objectFunctions)
+        {
+            foreach (var name in RemovedFunctions.OfObject)
+            {
+                objectFunctions.Remove(name);
+            }
+        }
+
+        return builtins;
+    }
+
+    private static TemplateException Error(ScriptRuntimeException e, string message) =>
+        new([new TemplateError(message, e.Span.Start.Line + 1, e.Span.Start.Column + 1)]);
+}
