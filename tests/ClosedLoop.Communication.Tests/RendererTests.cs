@@ -61,6 +61,17 @@ public sealed class RendererTests
         Assert.Equal(1, Assert.Single(e.Errors).Line);
     }
 
+    [Theory]
+    [InlineData("Hi {{ customer.name", 1, 4)]
+    [InlineData("Hi {{ customer.name }}\nand {{ customer.name", 2, 5)]
+    public void A_code_block_left_open_at_the_end_is_an_error_where_it_opens(string source, int line, int column)
+    {
+        var error = Assert.Single(renderer.Check(source));
+
+        Assert.Equal((line, column), (error.Line, error.Column));
+        Assert.Contains("never closed", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_undefined_variable_is_an_error_with_its_line_and_column()
     {

@@ -85,6 +85,7 @@ internal sealed class TemplateRenderer(TemplateLimits limits)
         var template = Template.Parse(source);
         var errors = template.HasErrors
             ? template.Messages.Select(m => new TemplateError(m.Message, m.Span.Start.Line + 1, m.Span.Start.Column + 1)).ToList()
+            : Unclosed(source) is { } unclosed ? [unclosed]
             : template.Page is null ? [] : RemovedFunctions.FindIn(template.Page);
         if (errors.Count > 0)
         {
@@ -98,6 +99,26 @@ internal sealed class TemplateRenderer(TemplateLimits limits)
         }
 
         return cache.GetOrAdd(key, template);
+    }
+
+    /// <summary>
+    /// Scriban lets the last code block run to the end of the text without its <c>}}</c>; an admin who left one open
+    /// meant something else, so the save says where it opened.
+    /// </summary>
+    private static TemplateError? Unclosed(string source)
+    {
+        Scriban.Parsing.Token? open = null;
+        foreach (var token in new Scriban.Parsing.Lexer(source))
+        {
+            open = token.Type switch
+            {
+                Scriban.Parsing.TokenType.CodeEnter => token,
+                Scriban.Parsing.TokenType.CodeExit => null,
+                _ => open,
+            };
+        }
+
+        return open is { } start ? new TemplateError("This code block is opened with {{ and never closed with }}.", start.Start.Line + 1, start.Start.Column + 1) : null;
     }
 
     private TemplateContext NewContext(TemplateFormat format, CancellationToken cancellationToken)
