@@ -1,3 +1,4 @@
+using ClosedLoop.Web;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -28,33 +29,7 @@ internal sealed record PublishRequest(
     RuleSetOrigin Origin,
     int? RolledBackFrom,
     string? Input,
-    Precondition Precondition);
-
-/// <summary>
-/// HTTP preconditions on the published version: <c>If-Match</c> (the version the caller last saw, or <c>*</c>
-/// for "any") and <c>If-None-Match: *</c> ("only if the set does not exist yet").
-/// </summary>
-internal sealed record Precondition(IReadOnlyList<int>? IfMatch, bool IfMatchAny, bool IfNoneMatchAny)
-{
-    public static Precondition None { get; } = new(null, false, false);
-
-    public static Precondition OnlyIfNew { get; } = new(null, false, true);
-
-    public bool HoldsFor(int? publishedVersion)
-    {
-        if (IfNoneMatchAny && publishedVersion is not null)
-        {
-            return false;
-        }
-
-        if (IfMatch is null && !IfMatchAny)
-        {
-            return true;
-        }
-
-        return publishedVersion is { } version && (IfMatchAny || IfMatch!.Contains(version));
-    }
-}
+    VersionPrecondition Precondition);
 
 internal enum PublishStatus
 {

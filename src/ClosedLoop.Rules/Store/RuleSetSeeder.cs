@@ -1,3 +1,4 @@
+using ClosedLoop.Web;
 using ClosedLoop.Rules.Store.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -69,7 +70,7 @@ internal sealed partial class RuleSetSeeder(
                 await using var scope = scopes.CreateAsyncScope();
                 var publisher = scope.ServiceProvider.GetRequiredService<RuleSetPublisher>();
                 var outcome = await publisher.PublishAsync(
-                    new PublishRequest(seed.Name, seed.Json, seed.Order, $"Default rule set from {Path.GetFileName(folder)}/{seed.Order}-{seed.Name}.json", Author, RuleSetOrigin.Seed, null, input, Precondition.OnlyIfNew),
+                    new PublishRequest(seed.Name, seed.Json, seed.Order, $"Default rule set from {Path.GetFileName(folder)}/{seed.Order}-{seed.Name}.json", Author, RuleSetOrigin.Seed, null, input, VersionPrecondition.OnlyIfNew),
                     cancellationToken);
                 switch (outcome.Status)
                 {

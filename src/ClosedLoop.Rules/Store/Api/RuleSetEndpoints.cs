@@ -70,7 +70,7 @@ internal static partial class RuleSetEndpoints
             return found.Problem;
         }
 
-        http.Response.Headers.ETag = ETagOf(found.Version!.Version);
+        http.Response.Headers.ETag = VersionPrecondition.ETagOf(found.Version!.Version);
         return TypedResults.Ok(RuleSetDetail.Of(found.Set!, found.Version));
     }
 
@@ -97,7 +97,7 @@ internal static partial class RuleSetEndpoints
             return found.Problem;
         }
 
-        http.Response.Headers.ETag = ETagOf(found.Version!.Version);
+        http.Response.Headers.ETag = VersionPrecondition.ETagOf(found.Version!.Version);
         return TypedResults.Text(found.Version.Json, "application/json; charset=utf-8");
     }
 
@@ -157,7 +157,7 @@ internal static partial class RuleSetEndpoints
         }
 
         var outcome = await publisher.PublishAsync(
-            new PublishRequest(name, json, order, comment, AuthorOf(user), RuleSetOrigin.Put, null, input, PreconditionOf(request)),
+            new PublishRequest(name, json, order, comment, AuthorOf(user), RuleSetOrigin.Put, null, input, VersionPrecondition.Of(request)),
             cancellationToken);
         return Answer(outcome, name, request.HttpContext);
     }
@@ -232,7 +232,7 @@ internal static partial class RuleSetEndpoints
         var old = found.Version!;
         var comment = string.IsNullOrWhiteSpace(body.Comment) ? $"Rollback to version {old.Version}" : body.Comment;
         var outcome = await publisher.PublishAsync(
-            new PublishRequest(name, old.Json, old.Order, comment, AuthorOf(user), RuleSetOrigin.Rollback, old.Version, null, PreconditionOf(http.Request)),
+            new PublishRequest(name, old.Json, old.Order, comment, AuthorOf(user), RuleSetOrigin.Rollback, old.Version, null, VersionPrecondition.Of(http.Request)),
             cancellationToken);
         return Answer(outcome, name, http) switch
         {
@@ -388,7 +388,7 @@ internal static partial class RuleSetEndpoints
         {
             case PublishStatus.Created or PublishStatus.Published or PublishStatus.Unchanged:
                 var change = new RuleSetChange(outcome.Status != PublishStatus.Unchanged, RuleSetDetail.Of(outcome.Set!, outcome.Version!), outcome.Validation?.Warnings ?? []);
-                http.Response.Headers.ETag = ETagOf(outcome.Set!.PublishedVersion);
+                http.Response.Headers.ETag = VersionPrecondition.ETagOf(outcome.Set!.PublishedVersion);
                 return outcome.Status == PublishStatus.Created
                     ? TypedResults.Created($"/api/v1/rule-sets/{Uri.EscapeDataString(name)}", change)
                     : TypedResults.Ok(change);
@@ -469,23 +469,6 @@ internal static partial class RuleSetEndpoints
         return await reader.ReadToEndAsync(cancellationToken);
     }
 
-    private static Precondition PreconditionOf(HttpRequest request)
-    {
-        var headers = request.GetTypedHeaders();
-        var ifNoneMatchAny = headers.IfNoneMatch.Any(t => t.Equals(EntityTagHeaderValue.Any));
-        if (request.Headers.IfMatch.Count == 0)
-        {
-            return new Precondition(null, false, ifNoneMatchAny);
-        }
-
-        var tags = headers.IfMatch;
-        var any = tags.Any(t => t.Equals(EntityTagHeaderValue.Any));
-
-        // Versions are the tags; a tag that is not one of ours matches nothing, so the save is refused.
-        var versions = tags.Select(t => int.TryParse(t.Tag.Value?.Trim('"'), out var v) ? v : -1).Where(v => v > 0).ToList();
-        return new Precondition(versions, any, ifNoneMatchAny);
-    }
-
     private static void CheckName(string name, FieldErrors errors) =>
         errors.When(!NamePattern().IsMatch(name), "name", "A rule set's name uses letters, digits, '.', '_' and '-', starts with a letter or digit, and has at most 100 characters.");
 
@@ -499,7 +482,6 @@ internal static partial class RuleSetEndpoints
     private static string AuthorOf(ClaimsPrincipal user) =>
         user.Identity?.Name ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";
 
-    private static string ETagOf(int version) => $"\"{version}\"";
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
     private static partial Regex NamePattern();

@@ -57,7 +57,7 @@ internal static partial class TemplateEndpoints
             return found.Problem;
         }
 
-        http.Response.Headers.ETag = ETagOf(found.Version!.Version);
+        http.Response.Headers.ETag = VersionPrecondition.ETagOf(found.Version!.Version);
         return TypedResults.Ok(TemplateDetail.Of(found.Template!, found.Version));
     }
 
@@ -92,7 +92,7 @@ internal static partial class TemplateEndpoints
         }
 
         var outcome = await publisher.PublishAsync(
-            new TemplatePublishRequest(key, body!.Languages!, body.Comment, AuthorOf(user), TemplateOrigin.Put, null, PreconditionOf(http.Request)),
+            new TemplatePublishRequest(key, body!.Languages!, body.Comment, AuthorOf(user), TemplateOrigin.Put, null, VersionPrecondition.Of(http.Request)),
             cancellationToken);
         return Answer(outcome, key, http);
     }
@@ -160,7 +160,7 @@ internal static partial class TemplateEndpoints
         var old = found.Version!;
         var comment = string.IsNullOrWhiteSpace(body.Comment) ? $"Rollback to version {old.Version}" : body.Comment;
         var outcome = await publisher.PublishAsync(
-            new TemplatePublishRequest(key, TemplateContent.Deserialize(old.Content), comment, AuthorOf(user), TemplateOrigin.Rollback, old.Version, PreconditionOf(http.Request)),
+            new TemplatePublishRequest(key, TemplateContent.Deserialize(old.Content), comment, AuthorOf(user), TemplateOrigin.Rollback, old.Version, VersionPrecondition.Of(http.Request)),
             cancellationToken);
         return Answer(outcome, key, http) switch
         {
@@ -248,7 +248,7 @@ internal static partial class TemplateEndpoints
         {
             case TemplatePublishStatus.Created or TemplatePublishStatus.Published or TemplatePublishStatus.Unchanged:
                 var change = new TemplateChange(outcome.Status != TemplatePublishStatus.Unchanged, TemplateDetail.Of(outcome.Template!, outcome.Version!));
-                http.Response.Headers.ETag = ETagOf(outcome.Template!.PublishedVersion);
+                http.Response.Headers.ETag = VersionPrecondition.ETagOf(outcome.Template!.PublishedVersion);
                 return outcome.Status == TemplatePublishStatus.Created
                     ? TypedResults.Created($"/api/v1/templates/{Uri.EscapeDataString(key)}", change)
                     : TypedResults.Ok(change);
@@ -308,23 +308,6 @@ internal static partial class TemplateEndpoints
             : (template, found, null);
     }
 
-    private static TemplatePrecondition PreconditionOf(HttpRequest request)
-    {
-        var headers = request.GetTypedHeaders();
-        var ifNoneMatchAny = headers.IfNoneMatch.Any(t => t.Equals(EntityTagHeaderValue.Any));
-        if (request.Headers.IfMatch.Count == 0)
-        {
-            return new TemplatePrecondition(null, false, ifNoneMatchAny);
-        }
-
-        var tags = headers.IfMatch;
-        var any = tags.Any(t => t.Equals(EntityTagHeaderValue.Any));
-
-        // Versions are the tags; a tag that is not one of ours matches nothing, so the save is refused.
-        var versions = tags.Select(t => int.TryParse(t.Tag.Value?.Trim('"'), out var v) ? v : -1).Where(v => v > 0).ToList();
-        return new TemplatePrecondition(versions, any, ifNoneMatchAny);
-    }
-
     private static void CheckKey(string key, FieldErrors errors) =>
         errors.When(!TemplateSeeds.KeyPattern().IsMatch(key), "key", "A template's key uses lower-case letters, digits and '-', starts with a letter, and has 2 to 64 characters.");
 
@@ -334,5 +317,4 @@ internal static partial class TemplateEndpoints
     private static string AuthorOf(ClaimsPrincipal user) =>
         user.Identity?.Name ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";
 
-    private static string ETagOf(int version) => $"\"{version}\"";
 }

@@ -1,3 +1,4 @@
+using ClosedLoop.Web;
 using ClosedLoop.Communication.Data;
 using ClosedLoop.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -13,33 +14,7 @@ internal sealed record TemplatePublishRequest(
     string Author,
     TemplateOrigin Origin,
     int? RolledBackFrom,
-    TemplatePrecondition Precondition);
-
-/// <summary>HTTP preconditions on the published version: <c>If-Match</c> (versions, or <c>*</c>) and <c>If-None-Match: *</c>.</summary>
-internal sealed record TemplatePrecondition(IReadOnlyList<int>? IfMatch, bool IfMatchAny, bool IfNoneMatchAny)
-{
-    public static TemplatePrecondition None { get; } = new(null, false, false);
-
-    public static TemplatePrecondition OnlyIfNew { get; } = new(null, false, true);
-
-    /// <summary>Only over this published version (the seeder's "no admin has edited it since").</summary>
-    public static TemplatePrecondition OnlyOver(int version) => new([version], false, false);
-
-    public bool HoldsFor(int? publishedVersion)
-    {
-        if (IfNoneMatchAny && publishedVersion is not null)
-        {
-            return false;
-        }
-
-        if (IfMatch is null && !IfMatchAny)
-        {
-            return true;
-        }
-
-        return publishedVersion is { } version && (IfMatchAny || IfMatch!.Contains(version));
-    }
-}
+    VersionPrecondition Precondition);
 
 internal enum TemplatePublishStatus
 {

@@ -1,3 +1,4 @@
+using ClosedLoop.Web;
 using ClosedLoop.Communication.Data;
 using ClosedLoop.Communication.Templates;
 using Microsoft.EntityFrameworkCore;
@@ -64,10 +65,10 @@ internal sealed partial class TemplateSeeder(IServiceScopeFactory scopes, IOptio
         var db = scope.ServiceProvider.GetRequiredService<CommunicationDbContext>();
         var languages = seed.Languages.ToDictionary(l => l.Key, l => new TemplateParts(l.Value.Subject, l.Value.Html, l.Value.Text), StringComparer.Ordinal);
         var template = await db.Templates.AsNoTracking().FirstOrDefaultAsync(t => t.Key == seed.Key, cancellationToken);
-        TemplatePrecondition precondition;
+        VersionPrecondition precondition;
         if (template is null)
         {
-            precondition = TemplatePrecondition.OnlyIfNew;
+            precondition = VersionPrecondition.OnlyIfNew;
         }
         else
         {
@@ -80,7 +81,7 @@ internal sealed partial class TemplateSeeder(IServiceScopeFactory scopes, IOptio
                 return; // An admin's version, or the file as it already is.
             }
 
-            precondition = TemplatePrecondition.OnlyOver(template.PublishedVersion);
+            precondition = VersionPrecondition.OnlyOver(template.PublishedVersion);
         }
 
         var publisher = scope.ServiceProvider.GetRequiredService<TemplatePublisher>();
