@@ -79,6 +79,7 @@ internal sealed class CommunicationDbContext(DbContextOptions<CommunicationDbCon
             b.Property(m => m.RecipientName).HasMaxLength(MessageRecord.MaxNameLength);
             b.Property(m => m.Subject).HasMaxLength(MessageRecord.MaxSubjectLength);
             b.Property(m => m.ExternalId).HasMaxLength(200);
+            b.Property(m => m.UnsubscribeUrl).HasMaxLength(2000);
             b.Property(m => m.SuppressionReason).HasMaxLength(MessageRecord.MaxReasonLength);
             b.Property(m => m.LastError).HasMaxLength(MessageRecord.MaxErrorLength);
             b.Property(m => m.CreatedBy).HasMaxLength(MaxActorLength);

@@ -85,6 +85,9 @@ internal sealed class MessageRecord
 
     public string? TextBody { get; set; }
 
+    /// <summary>A customer email's signed unsubscribe link (also its <c>List-Unsubscribe</c> header); null for internal messages and webhooks.</summary>
+    public string? UnsubscribeUrl { get; set; }
+
     /// <summary>A webhook's JSON body, exactly as signed and sent.</summary>
     public string? Payload { get; set; }
 

@@ -299,6 +299,10 @@ namespace ClosedLoop.Communication.Data.Migrations.PostgreSql
                     b.Property<string>("TextBody")
                         .HasColumnType("text");
 
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<Guid?>("WebhookEndpointId")
                         .HasColumnType("uuid");
 

@@ -299,6 +299,10 @@ namespace ClosedLoop.Communication.Data.Migrations.SqlServer
                     b.Property<string>("TextBody")
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
                     b.Property<Guid?>("WebhookEndpointId")
                         .HasColumnType("uniqueidentifier");
 

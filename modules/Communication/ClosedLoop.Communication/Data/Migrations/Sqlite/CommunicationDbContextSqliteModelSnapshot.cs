@@ -293,6 +293,10 @@ namespace ClosedLoop.Communication.Data.Migrations.Sqlite
                     b.Property<string>("TextBody")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("WebhookEndpointId")
                         .HasColumnType("TEXT");
 

@@ -124,6 +124,7 @@ namespace ClosedLoop.Communication.Data.Migrations.SqlServer
                     Subject = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
                     HtmlBody = table.Column<string>(type: "nvarchar(max)", nullable: true),
                     TextBody = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    UnsubscribeUrl = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
                     Payload = table.Column<string>(type: "nvarchar(max)", nullable: true),
                     ExternalId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
                     Status = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),

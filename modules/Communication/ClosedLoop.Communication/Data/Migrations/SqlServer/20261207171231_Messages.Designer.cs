@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ClosedLoop.Communication.Data.Migrations.SqlServer
 {
     [DbContext(typeof(CommunicationDbContext))]
-    [Migration("20261207171055_Messages")]
+    [Migration("20261207171231_Messages")]
     partial class Messages
     {
         /// <inheritdoc />
@@ -301,6 +301,10 @@ namespace ClosedLoop.Communication.Data.Migrations.SqlServer
 
                     b.Property<string>("TextBody")
                         .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("UnsubscribeUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
 
                     b.Property<Guid?>("WebhookEndpointId")
                         .HasColumnType("uniqueidentifier");

@@ -118,6 +118,7 @@ namespace ClosedLoop.Communication.Data.Migrations.Sqlite
                     Subject = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     HtmlBody = table.Column<string>(type: "TEXT", nullable: true),
                     TextBody = table.Column<string>(type: "TEXT", nullable: true),
+                    UnsubscribeUrl = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
                     Payload = table.Column<string>(type: "TEXT", nullable: true),
                     ExternalId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),

@@ -124,6 +124,7 @@ namespace ClosedLoop.Communication.Data.Migrations.PostgreSql
                     Subject = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     HtmlBody = table.Column<string>(type: "text", nullable: true),
                     TextBody = table.Column<string>(type: "text", nullable: true),
+                    UnsubscribeUrl = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
                     Payload = table.Column<string>(type: "text", nullable: true),
                     ExternalId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
