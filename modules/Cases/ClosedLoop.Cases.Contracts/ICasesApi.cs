@@ -16,7 +16,24 @@ public interface ICasesApi
 
     /// <summary>Adds an entry to a case's timeline (a message sent, a workflow step), e.g. kind <c>messageSent</c>.</summary>
     Task<Result<CaseSnapshot>> RecordAsync(Guid caseId, string kind, string text, CaseActor by, CancellationToken cancellationToken = default);
+
+    /// <summary>A team's name and members with their contact details (to notify them), or null when there is no such team.</summary>
+    Task<TeamContacts?> TeamContactsAsync(string team, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A team as a notification addresses it.</summary>
+/// <param name="Key">Its key, e.g. <c>cx-emea</c>.</param>
+/// <param name="Name">Its display name.</param>
+/// <param name="Members">Its members, available or not.</param>
+public sealed record TeamContacts(string Key, string Name, IReadOnlyList<TeamMemberContact> Members);
+
+/// <summary>A team member as a notification addresses them.</summary>
+/// <param name="UserId">The caller id (API key id or JWT subject) cases name as assignee.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Email">Where notifications go; null when none is known.</param>
+/// <param name="Level">The highest level they work in this team.</param>
+/// <param name="Available">False while on leave.</param>
+public sealed record TeamMemberContact(string UserId, string Name, string? Email, EscalationLevel Level, bool Available);
 
 /// <summary>A case as other modules see it.</summary>
 public sealed record CaseSnapshot(
@@ -32,4 +49,7 @@ public sealed record CaseSnapshot(
     DateTimeOffset OpenedAt,
     DateTimeOffset? FirstResponseDueAt,
     DateTimeOffset? ResolutionDueAt,
-    string? CustomerSummary);
+    string? CustomerSummary,
+    string? AssigneeName = null,
+    string? RootCause = null,
+    DateTimeOffset? ResolvedAt = null);

@@ -6,6 +6,7 @@ using ClosedLoop.Cases.Features.RootCauses;
 using ClosedLoop.Cases.Features.Seeding;
 using ClosedLoop.Cases.Features.Sla;
 using ClosedLoop.Cases.Features.Teams;
+using ClosedLoop.Communication.Contracts;
 using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Messaging;
 using ClosedLoop.Persistence;
@@ -43,6 +44,10 @@ public static class CasesModule
         services.AddSingleton<IDecisionReferenceCheck, TeamReferenceCheck>();
         services.AddIntegrationEventBatchHandler<FeedbackRoutedIntegrationEvent, OpenCaseOnFeedbackRouted, CasesDbContext>();
         services.AddIntegrationEventHandler<CustomerErasedIntegrationEvent, EraseCustomerCases, CasesDbContext>();
+        services.AddIntegrationEventHandler<CustomerMessageQueuedIntegrationEvent, RecordCommunication, CasesDbContext>();
+        services.AddIntegrationEventHandler<MessageDeliveredIntegrationEvent, RecordCommunication, CasesDbContext>();
+        services.AddIntegrationEventHandler<MessageDeadLetteredIntegrationEvent, RecordCommunication, CasesDbContext>();
+        services.AddIntegrationEventHandler<CaseCommunicatedIntegrationEvent, RecordCommunication, CasesDbContext>();
         services.AddIntegrationEvent<CaseOpenedIntegrationEvent>();
         services.AddIntegrationEvent<CaseAssignedIntegrationEvent>();
         services.AddIntegrationEvent<CaseAcknowledgedIntegrationEvent>();

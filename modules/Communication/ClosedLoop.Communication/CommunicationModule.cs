@@ -1,4 +1,12 @@
+using ClosedLoop.Cases.Contracts;
+using ClosedLoop.Communication.Contracts;
 using ClosedLoop.Communication.Data;
+using ClosedLoop.Communication.Features.Consent;
+using ClosedLoop.Communication.Features.Messages;
+using ClosedLoop.Communication.Features.Notifications;
+using ClosedLoop.Communication.Sending;
+using ClosedLoop.Feedback.Contracts;
+using ClosedLoop.Messaging;
 using ClosedLoop.Communication.Features.Templates;
 using ClosedLoop.Communication.Rendering;
 using ClosedLoop.Persistence;
@@ -28,6 +36,22 @@ public static class CommunicationModule
         services.AddSingleton<TemplateValidator>();
         services.AddScoped<TemplatePublisher>();
         services.AddHostedService<TemplateSeeder>();
+
+        services.AddSingleton<ConsentPolicy>();
+        services.AddSingleton<UnsubscribeLinks>();
+        services.AddSingleton<PublishedTemplates>();
+        services.AddSingleton<MessageModels>();
+        services.AddScoped<MessageComposer>();
+        services.AddScoped<CommunicationApi>();
+        services.AddScoped<ICommunicationApi>(sp => sp.GetRequiredService<CommunicationApi>());
+        services.AddIntegrationEvent<CustomerMessageQueuedIntegrationEvent>();
+        services.AddIntegrationEvent<MessageDeliveredIntegrationEvent>();
+        services.AddIntegrationEvent<MessageDeadLetteredIntegrationEvent>();
+        services.AddIntegrationEvent<CaseCommunicatedIntegrationEvent>();
+        services.AddIntegrationEventHandler<CaseAssignedIntegrationEvent, CaseNotifications, CommunicationDbContext>();
+        services.AddIntegrationEventHandler<CaseEscalatedIntegrationEvent, CaseNotifications, CommunicationDbContext>();
+        services.AddIntegrationEventHandler<CaseSlaBreachedIntegrationEvent, CaseNotifications, CommunicationDbContext>();
+        services.AddIntegrationEventHandler<CustomerErasedIntegrationEvent, EraseCustomerMessages, CommunicationDbContext>();
         return services;
     }
 
@@ -65,6 +89,21 @@ public static class CommunicationModule
             .Audited("template.previewed")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+
+        api.MapPost("/cases/{id:guid}/messages", MessageEndpoints.Send)
+            .WithTags("Messages")
+            .WithName("SendCaseMessage")
+            .RequireAuthorization(Policies.Agent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        var messages = api.MapGroup("/messages").WithTags("Messages").RequireAuthorization(Policies.Agent);
+        messages.MapGet("/", MessageEndpoints.List)
+            .WithName("ListMessages")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        messages.MapGet("/{id:guid}", MessageEndpoints.Get)
+            .WithName("GetMessage")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 }

@@ -384,7 +384,7 @@ internal sealed partial class Case
     /// <summary>Null when <paramref name="action"/> is allowed now; otherwise the 409 naming what is.</summary>
     public Error? Refuse(CaseAction action) => CaseLifecycle.Allows(Status, action)
         ? null
-        : new Error(ErrorKind.Conflict, "case-transition", $"A {Names.Of(Status)} case cannot {CaseLifecycle.Name(action)}. Allowed now: {string.Join(", ", CaseLifecycle.Allowed(Status))}.")
+        : new Error(ErrorKind.Conflict, "case-transition", $"{(Names.Of(Status) is ['a' or 'e' or 'i' or 'o' or 'u', ..] ? "An" : "A")} {Names.Of(Status)} case cannot {CaseLifecycle.Name(action)}. Allowed now: {string.Join(", ", CaseLifecycle.Allowed(Status))}.")
         {
             Fields = new Dictionary<string, string[]> { ["status"] = [Names.Of(Status)], ["allowed"] = [.. CaseLifecycle.Allowed(Status)] },
         };

@@ -40,7 +40,22 @@ internal sealed class CasesApi(CasesDbContext db, TimeProvider time) : ICasesApi
         return result.IsSuccess ? Snapshot(result.Value!) : result.Error!;
     }
 
+    public async Task<TeamContacts?> TeamContactsAsync(string team, CancellationToken cancellationToken = default)
+    {
+        var key = Team.KeyOf(team);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var found = await db.Teams.AsNoTracking().Include(t => t.Members).FirstOrDefaultAsync(t => t.Key == key, cancellationToken);
+        return found is null
+            ? null
+            : new TeamContacts(found.Key, found.Name, [.. found.Members.OrderBy(m => m.UserId, StringComparer.Ordinal).Select(m => new TeamMemberContact(m.UserId, m.Name, m.Email, m.Level, m.Available))]);
+    }
+
     private static CaseSnapshot Snapshot(Case c) => new(
         c.Id, c.FeedbackId, c.CustomerId, c.Status, c.Priority, c.Level, c.TeamKey, c.AssigneeId, c.Loop, c.OpenedAt,
-        c.AcknowledgedAt is null ? c.FirstResponseDueAt : null, c.IsPaused || !CaseLifecycle.IsOpen(c.Status) ? null : c.ResolutionDueAt, c.CustomerSummary);
+        c.AcknowledgedAt is null ? c.FirstResponseDueAt : null, c.IsPaused || !CaseLifecycle.IsOpen(c.Status) ? null : c.ResolutionDueAt, c.CustomerSummary,
+        c.AssigneeName, c.RootCause, c.ResolvedAt);
 }

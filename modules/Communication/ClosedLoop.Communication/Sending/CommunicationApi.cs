@@ -1,0 +1,141 @@
+using System.Text.RegularExpressions;
+using ClosedLoop.Cases.Contracts;
+using ClosedLoop.Communication.Contracts;
+using ClosedLoop.Communication.Data;
+using ClosedLoop.Communication.Rendering;
+using ClosedLoop.Feedback.Contracts;
+using ClosedLoop.SharedKernel;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClosedLoop.Communication.Sending;
+
+/// <summary>
+/// The module's in-process contract: a templated message to a case's customer, written to the outbox and saved.
+/// The HTTP route and (next) the workflow runtime's send step both come through here.
+/// </summary>
+internal sealed partial class CommunicationApi(
+    CommunicationDbContext db,
+    PublishedTemplates templates,
+    MessageComposer composer,
+    ICasesApi cases,
+    ICustomerDirectory customers) : ICommunicationApi
+{
+    public const int MaxVariables = 20;
+    public const int MaxVariableLength = 2_000;
+
+    public async Task<Result<QueuedMessage>> SendToCaseCustomerAsync(CaseMessageRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Validate(request) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var supportCase = await cases.FindAsync(request.CaseId, cancellationToken);
+        if (supportCase is null)
+        {
+            return Error.NotFound("case-not-found", $"No case with id '{request.CaseId}'.");
+        }
+
+        return await SendAsync(supportCase, request, cancellationToken);
+    }
+
+    /// <summary>As <see cref="SendToCaseCustomerAsync"/>, for a case the caller has already read (and checked access to).</summary>
+    public async Task<Result<QueuedMessage>> SendAsync(CaseSnapshot supportCase, CaseMessageRequest request, CancellationToken cancellationToken)
+    {
+        if (Validate(request) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var dedupKey = request.DedupKey is null ? $"case:{supportCase.Id}:message:{Guid.CreateVersion7():N}" : $"case:{supportCase.Id}:{request.DedupKey}";
+        if (dedupKey.Length > MessageRecord.MaxDedupKeyLength)
+        {
+            return Error.Validation(Field("dedupKey", $"A deduplication key is at most {MessageRecord.MaxDedupKeyLength - 50} characters."));
+        }
+
+        if (await composer.FindAsync(dedupKey, cancellationToken) is { } earlier)
+        {
+            return Queued(earlier, duplicate: true);
+        }
+
+        var template = await templates.FindAsync(db, request.TemplateKey, cancellationToken);
+        if (template is null)
+        {
+            return Error.NotFound("template-not-found", $"No template with key '{request.TemplateKey}'.");
+        }
+
+        var customer = await customers.FindAsync(supportCase.CustomerId, cancellationToken)
+            ?? new CustomerContact(supportCase.CustomerId, "", null, null, null, null, null, Erased: true);
+        var feedback = await customers.FindFeedbackAsync(supportCase.FeedbackId, cancellationToken);
+        var teamName = supportCase.Team is null ? null : (await cases.TeamContactsAsync(supportCase.Team, cancellationToken))?.Name;
+        try
+        {
+            var composed = await composer.ToCustomerAsync(
+                template,
+                new MessageSubject(customer, feedback, supportCase, TeamName: teamName, Extra: request.Variables),
+                dedupKey,
+                request.By,
+                improvementId: null,
+                cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            return Queued(composed.Message, composed.Duplicate);
+        }
+        catch (DbUpdateException) when (request.DedupKey is not null)
+        {
+            // The same key, sent twice at once: the other call's message stands.
+            db.ChangeTracker.Clear();
+            return await composer.FindAsync(dedupKey, cancellationToken) is { } winner ? Queued(winner, duplicate: true) : throw new InvalidOperationException($"Message {dedupKey} was neither written nor found.");
+        }
+        catch (TemplateException e)
+        {
+            return Error.Validation(
+                new Dictionary<string, string[]> { ["template"] = [.. e.Errors.Select(x => $"line {x.Line}, column {x.Column}: {x.Message}")] },
+                $"Template '{request.TemplateKey}' does not render for this case; preview it with this caseId to see why.");
+        }
+    }
+
+    private static Error? Validate(CaseMessageRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.TemplateKey))
+        {
+            return Error.Validation(Field("template", "template is required: the key of a customer template, e.g. resolution."));
+        }
+
+        if (MessageKinds.IsInternal(request.TemplateKey))
+        {
+            return Error.Validation(Field("template", $"'{request.TemplateKey}' is an internal template for staff; a case message goes to the customer."));
+        }
+
+        if (request.Variables is { } variables)
+        {
+            if (variables.Count > MaxVariables)
+            {
+                return Error.Validation(Field("variables", $"At most {MaxVariables} variables."));
+            }
+
+            foreach (var (name, value) in variables)
+            {
+                if (!VariableName().IsMatch(name))
+                {
+                    return Error.Validation(Field($"variables.{name}", "A variable name is a letter followed by up to 39 letters, digits or underscores."));
+                }
+
+                if (value is null || value.Length > MaxVariableLength)
+                {
+                    return Error.Validation(Field($"variables.{name}", $"A variable is a string of at most {MaxVariableLength:N0} characters."));
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static Dictionary<string, string[]> Field(string name, string message) => new() { [name] = [message] };
+
+    private static QueuedMessage Queued(MessageRecord message, bool duplicate) =>
+        new(message.Id, MessageComposer.StatusName(message.Status), message.SuppressionReason, duplicate);
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,39}$", RegexOptions.CultureInvariant)]
+    private static partial Regex VariableName();
+}
