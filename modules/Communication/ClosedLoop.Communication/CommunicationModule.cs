@@ -2,6 +2,7 @@ using ClosedLoop.Cases.Contracts;
 using ClosedLoop.Communication.Contracts;
 using ClosedLoop.Communication.Data;
 using ClosedLoop.Communication.Features.Consent;
+using ClosedLoop.Communication.Features.Improvements;
 using ClosedLoop.Communication.Features.Messages;
 using ClosedLoop.Communication.Features.Notifications;
 using ClosedLoop.Communication.Sending;
@@ -44,6 +45,9 @@ public static class CommunicationModule
         services.AddScoped<MessageComposer>();
         services.AddScoped<CommunicationApi>();
         services.AddScoped<ICommunicationApi>(sp => sp.GetRequiredService<CommunicationApi>());
+        services.AddSingleton<AnnouncementSignal>();
+        services.AddScoped<Announcer>();
+        services.AddHostedService<AnnouncementRunner>();
         services.AddIntegrationEvent<CustomerMessageQueuedIntegrationEvent>();
         services.AddIntegrationEvent<MessageDeliveredIntegrationEvent>();
         services.AddIntegrationEvent<MessageDeadLetteredIntegrationEvent>();
@@ -104,6 +108,20 @@ public static class CommunicationModule
         messages.MapGet("/{id:guid}", MessageEndpoints.Get)
             .WithName("GetMessage")
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var improvements = api.MapGroup("/improvements").WithTags("Improvements").RequireAuthorization(Policies.Admin);
+        improvements.MapPost("/", ImprovementEndpoints.Create)
+            .WithName("CreateImprovement")
+            .Audited("improvement.created")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        improvements.MapGet("/{id:guid}", ImprovementEndpoints.Get)
+            .WithName("GetImprovement")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        improvements.MapPost("/{id:guid}/announce", ImprovementEndpoints.Announce)
+            .WithName("AnnounceImprovement")
+            .Audited("improvement.announced")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         return api;
     }
 }

@@ -37,7 +37,10 @@ internal sealed class MessageComposer(
     /// A message to a customer. Throws <see cref="TemplateException"/> when the template does not render for this
     /// subject (the API answers 422); a customer that must not be written to gets a suppressed record without content.
     /// </summary>
-    /// <remarks><paramref name="suppression"/> gives the consent decision when the caller made it for a whole batch; null decides here.</remarks>
+    /// <remarks>
+    /// <paramref name="suppression"/> gives the consent decision when the caller made it for a whole batch, having also
+    /// checked that no message has the key yet (the unique key still refuses a second one); null decides and checks here.
+    /// </remarks>
     public async Task<ComposedMessage> ToCustomerAsync(
         PublishedTemplate template,
         MessageSubject subject,
@@ -48,7 +51,7 @@ internal sealed class MessageComposer(
         Func<string?>? suppression = null)
     {
         var customer = subject.Customer ?? throw new ArgumentException("A customer message needs its customer.", nameof(subject));
-        if (await FindAsync(dedupKey, cancellationToken) is { } existing)
+        if (suppression is null && await FindAsync(dedupKey, cancellationToken) is { } existing)
         {
             return new ComposedMessage(existing, Duplicate: true);
         }
@@ -77,6 +80,12 @@ internal sealed class MessageComposer(
         }
 
         db.Messages.Add(message);
+        if (message.CaseId is null)
+        {
+            // Only a case's timeline listens; an announcement to 100,000 customers writes no event per customer.
+            return new ComposedMessage(message, Duplicate: false);
+        }
+
         db.Publish(new CustomerMessageQueuedIntegrationEvent(
             message.Id, message.CaseId, message.CustomerId, template.Key, message.Subject ?? template.Key, StatusName(message.Status), message.SuppressionReason, by));
         return new ComposedMessage(message, Duplicate: false);
