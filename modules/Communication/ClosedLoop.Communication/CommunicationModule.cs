@@ -43,6 +43,7 @@ public static class CommunicationModule
         services.AddSingleton<PublishedTemplates>();
         services.AddSingleton<MessageModels>();
         services.AddScoped<MessageComposer>();
+        services.AddScoped<CaseSubjects>();
         services.AddScoped<CommunicationApi>();
         services.AddScoped<ICommunicationApi>(sp => sp.GetRequiredService<CommunicationApi>());
         services.AddSingleton<AnnouncementSignal>();

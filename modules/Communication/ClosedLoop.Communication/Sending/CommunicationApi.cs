@@ -3,7 +3,6 @@ using ClosedLoop.Cases.Contracts;
 using ClosedLoop.Communication.Contracts;
 using ClosedLoop.Communication.Data;
 using ClosedLoop.Communication.Rendering;
-using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.SharedKernel;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,7 +17,7 @@ internal sealed partial class CommunicationApi(
     PublishedTemplates templates,
     MessageComposer composer,
     ICasesApi cases,
-    ICustomerDirectory customers) : ICommunicationApi
+    CaseSubjects subjects) : ICommunicationApi
 {
     public const int MaxVariables = 20;
     public const int MaxVariableLength = 2_000;
@@ -65,15 +64,12 @@ internal sealed partial class CommunicationApi(
             return Error.NotFound("template-not-found", $"No template with key '{request.TemplateKey}'.");
         }
 
-        var customer = await customers.FindAsync(supportCase.CustomerId, cancellationToken)
-            ?? new CustomerContact(supportCase.CustomerId, "", null, null, null, null, null, Erased: true);
-        var feedback = await customers.FindFeedbackAsync(supportCase.FeedbackId, cancellationToken);
-        var teamName = supportCase.Team is null ? null : (await cases.TeamContactsAsync(supportCase.Team, cancellationToken))?.Name;
+        var subject = await subjects.SubjectAsync(supportCase, cancellationToken);
         try
         {
             var composed = await composer.ToCustomerAsync(
                 template,
-                new MessageSubject(customer, feedback, supportCase, TeamName: teamName, Extra: request.Variables),
+                subject with { Extra = request.Variables },
                 dedupKey,
                 request.By,
                 improvementId: null,

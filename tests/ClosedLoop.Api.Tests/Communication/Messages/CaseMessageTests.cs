@@ -49,6 +49,27 @@ public abstract class CaseMessageTests<TFactory>(TFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_preview_renders_a_real_case_in_its_customers_language()
+    {
+        var item = FeedbackBuilder.Item(FeedbackBuilder.NewSource(), score: 2, comment: "Die Lieferung kam zu spät, delivery late.", customer: "c-" + Guid.NewGuid().ToString("N")[..10])
+            .With("customer.language", "de-AT").With("customer.name", "Grete").With("customer.region", "EMEA");
+        var id = (await _agent.CaseOfAsync(await _ingest.CreateAsync(item))).Id();
+        await _agent.ActOkAsync(id, "acknowledge", new { note = "On it." });
+        await _agent.ActOkAsync(id, "status", new { status = "inProgress" });
+        await _agent.ActOkAsync(id, "resolve", new { rootCause = "delivery-carrier", resolutionNote = "n", customerSummary = "Zweiter Kurierdienst ab sofort." });
+
+        var preview = await _admin.PostAsJsonAsync("/api/v1/templates/resolution/preview", new { caseId = id });
+
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        var rendered = await preview.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("de", rendered.Text("language"));
+        Assert.Contains("Zweiter Kurierdienst ab sofort.", rendered.Text("text"), StringComparison.Ordinal);
+        Assert.Contains("Grete", rendered.Text("text"), StringComparison.Ordinal);
+        var missing = await (await _admin.PostAsJsonAsync("/api/v1/templates/resolution/preview", new { caseId = Guid.NewGuid() })).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.True(missing.GetProperty("errors").TryGetProperty("caseId", out _));
+    }
+
+    [Fact]
     public async Task The_same_idempotency_key_answers_the_first_message_and_writes_nothing_new()
     {
         var id = (await _ingest.OpenCaseAsync(_agent)).Id();

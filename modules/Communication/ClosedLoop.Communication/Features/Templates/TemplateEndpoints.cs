@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClosedLoop.Communication.Data;
 using ClosedLoop.Communication.Rendering;
+using ClosedLoop.Communication.Sending;
 using ClosedLoop.Communication.Templates;
 using ClosedLoop.SharedKernel;
 using ClosedLoop.Web;
@@ -10,6 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
+using Scriban.Runtime;
 
 namespace ClosedLoop.Communication.Features.Templates;
 
@@ -175,13 +177,16 @@ internal static partial class TemplateEndpoints
     /// Without `languages`, the stored template renders (published, or `version`); with `languages`, the draft
     /// does (validated as for PUT: **422** naming line and column). `language` picks the version a reader in that
     /// language gets (its primary subtag, then `en`). `model` is plain JSON shaped like templates/sample-model.json;
-    /// without it the sample model is used. Rendering a real case's data (`caseId`) is not offered yet.
+    /// without it the sample model is used. `caseId` renders a real case's data instead (its customer, feedback and
+    /// case, in the customer's language unless `language` is given), exactly as a message to that customer would.
     /// </remarks>
     /// <param name="key">The template's key.</param>
     /// <param name="body">Language, version or draft, and model.</param>
     /// <param name="db">The template store.</param>
     /// <param name="renderer">Renders.</param>
     /// <param name="validator">Checks a draft.</param>
+    /// <param name="cases">Reads a real case's data for <c>caseId</c>.</param>
+    /// <param name="models">Builds the model from it.</param>
     /// <param name="sample">The sample model.</param>
     /// <param name="cancellationToken">Request aborted.</param>
     internal static async Task<Results<Ok<TemplatePreview>, ProblemHttpResult>> Preview(
@@ -191,11 +196,14 @@ internal static partial class TemplateEndpoints
         TemplateRenderer renderer,
         TemplateValidator validator,
         SampleModel sample,
+        CaseSubjects cases,
+        MessageModels models,
         CancellationToken cancellationToken)
     {
         var errors = new FieldErrors()
             .When(body?.Model is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) }, "model", "model is a JSON object shaped like the sample model.")
-            .When(body?.Language?.Length > 35, "language", "language is a language tag such as en, de or pt-BR.");
+            .When(body?.Language?.Length > 35, "language", "language is a language tag such as en, de or pt-BR.")
+            .When(body?.CaseId is not null && body.Model is { ValueKind: JsonValueKind.Object }, "caseId", "Give caseId or model, not both.");
         if (!errors.IsEmpty)
         {
             return Problems.Validation(errors.ToDictionary());
@@ -225,10 +233,24 @@ internal static partial class TemplateEndpoints
             version = found.Version.Version;
         }
 
-        var language = TemplateLanguages.Choose(languages.Keys.ToList(), body.Language);
+        ScriptObject? caseModel = null;
+        var preferred = body.Language;
+        if (body.CaseId is { } caseId)
+        {
+            var subject = await cases.SubjectAsync(caseId, cancellationToken);
+            if (subject is null)
+            {
+                return Problems.Validation(new Dictionary<string, string[]> { ["caseId"] = [$"No case with id '{caseId}'."] });
+            }
+
+            caseModel = models.Create(subject with { UnsubscribeUrl = "https://example.invalid/u/preview" });
+            preferred ??= subject.Customer?.Language;
+        }
+
+        var language = TemplateLanguages.Choose(languages.Keys.ToList(), preferred);
         try
         {
-            var model = body.Model is { ValueKind: JsonValueKind.Object } given ? TemplateModel.FromJson(given) : sample.Create();
+            var model = caseModel ?? (body.Model is { ValueKind: JsonValueKind.Object } given ? TemplateModel.FromJson(given) : sample.Create());
             var message = renderer.Render(languages[language].ToMessage(), model, cancellationToken);
             return TypedResults.Ok(new TemplatePreview(key, version, language, message.Subject, message.Html, message.Text));
         }

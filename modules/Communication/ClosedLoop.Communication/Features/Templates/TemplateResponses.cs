@@ -44,7 +44,8 @@ internal sealed record TemplateRollbackRequest(int? Version, string? Comment);
 /// <param name="Version">A stored version other than the published one.</param>
 /// <param name="Languages">A draft to render instead of a stored version (validated as for PUT).</param>
 /// <param name="Model">Plain JSON to render against instead of the sample model.</param>
-internal sealed record TemplatePreviewRequest(string? Language, int? Version, Dictionary<string, TemplateParts>? Languages, JsonElement? Model);
+/// <param name="CaseId">A real case to render against (its customer, feedback and case; the customer's language unless <c>language</c> is given), instead of the sample model.</param>
+internal sealed record TemplatePreviewRequest(string? Language, int? Version, Dictionary<string, TemplateParts>? Languages, JsonElement? Model, Guid? CaseId = null);
 
 /// <summary>A rendered preview: the language chosen, the subject, and both bodies.</summary>
 internal sealed record TemplatePreview(string Key, int? Version, string Language, string Subject, string Html, string Text);
