@@ -181,6 +181,25 @@ public sealed class RendererTests
         Assert.Equal("ADA", renderer.Render("{{ customer.name | string.upcase }}", Model(), TemplateFormat.Text));
     }
 
+    [Theory]
+    [InlineData("{{ string.shout = 'x' }}")]
+    [InlineData("{{ math = 1 }}{{ math.round 1.6 }}")]
+    [InlineData("{{ object.keys = null }}")]
+    public void The_shared_builtins_stay_as_they_are_whatever_a_template_assigns(string template)
+    {
+        try
+        {
+            renderer.Render(template, Model(), TemplateFormat.Text);
+        }
+        catch (TemplateException)
+        {
+            // Refused or not, the next render, on another renderer too, sees the builtins unchanged.
+        }
+
+        Assert.Equal("ADA 2 2", new TemplateRenderer().Render("{{ customer.name | string.upcase }} {{ math.round 1.6 }} {{ ({a: 1, b: 2} | object.keys).size }}", Model(), TemplateFormat.Text));
+        Assert.Throws<TemplateException>(() => renderer.Render("{{ string.shout 'x' }}", Model(), TemplateFormat.Text));
+    }
+
     [Fact]
     public void A_model_holds_plain_data_only()
     {

@@ -140,7 +140,12 @@ internal sealed class TemplateRenderer(TemplateLimits limits)
         return context;
     }
 
-    private static ScriptObject SafeBuiltins()
+    /// <summary>
+    /// The builtins without the removed functions, built once and frozen: every context shares them (a template's
+    /// assignments land in its own scope, and a write to a builtin object fails as to any read-only object), so a
+    /// render does not pay for a deep copy of Scriban's default builtins as <c>new TemplateContext()</c> does.
+    /// </summary>
+    private static readonly Lazy<ScriptObject> Builtins = new(() =>
     {
         var builtins = TemplateContext.GetDefaultBuiltinObject();
         foreach (var name in RemovedFunctions.TopLevel)
@@ -148,7 +153,6 @@ internal sealed class TemplateRenderer(TemplateLimits limits)
             builtins.Remove(name);
         }
 
-        // Each call builds fresh builtin objects, so removing from this one changes no other render.
         if (builtins.TryGetValue("object", out var functions) && functions is ScriptObject objectFunctions)
         {
             foreach (var name in RemovedFunctions.OfObject)
@@ -157,7 +161,23 @@ internal sealed class TemplateRenderer(TemplateLimits limits)
             }
         }
 
+        Freeze(builtins);
         return builtins;
+    });
+
+    private static ScriptObject SafeBuiltins() => Builtins.Value;
+
+    private static void Freeze(ScriptObject scriptObject)
+    {
+        foreach (var value in scriptObject.Values)
+        {
+            if (value is ScriptObject inner && !inner.IsReadOnly)
+            {
+                Freeze(inner);
+            }
+        }
+
+        scriptObject.IsReadOnly = true;
     }
 
     private static TemplateException Error(ScriptRuntimeException e, string message) =>
