@@ -1,4 +1,5 @@
 using ClosedLoop.Communication.Data;
+using ClosedLoop.Communication.Features.Consent;
 using ClosedLoop.Communication.Features.Templates;
 using ClosedLoop.Communication.Rendering;
 using ClosedLoop.Persistence;
@@ -28,6 +29,7 @@ public static class CommunicationModule
         services.AddSingleton<TemplateValidator>();
         services.AddScoped<TemplatePublisher>();
         services.AddHostedService<TemplateSeeder>();
+        services.AddCommunicationConsent(configuration);
         return services;
     }
 
@@ -65,6 +67,10 @@ public static class CommunicationModule
             .Audited("template.previewed")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapConsentEndpoints();
         return api;
     }
+
+    /// <summary>The routes at the root that customers open from a message, without login (<c>/u/{token}</c>).</summary>
+    public static IEndpointRouteBuilder MapCommunicationPublicEndpoints(this IEndpointRouteBuilder app) => app.MapUnsubscribeEndpoints();
 }

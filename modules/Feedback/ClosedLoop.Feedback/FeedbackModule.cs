@@ -28,6 +28,7 @@ public static class FeedbackModule
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddModuleDbContext<FeedbackDbContext>();
         services.AddScoped<FeedbackIngestor>();
+        services.AddScoped<ICustomerDirectory, CustomerDirectory>();
         services.AddHostedService<IdempotencyKeyPurger>();
         services.AddIntegrationEvent<FeedbackReceivedIntegrationEvent>();
         services.AddIntegrationEvent<CustomerErasedIntegrationEvent>();
