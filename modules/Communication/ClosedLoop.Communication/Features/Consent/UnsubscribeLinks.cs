@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
@@ -88,10 +89,14 @@ internal sealed class UnsubscribeLinks
         return true;
     }
 
-    /// <summary>Strict decoding: exactly the expected bytes, and only the one canonical spelling of them.</summary>
+    /// <summary>
+    /// Strict decoding: exactly the expected bytes, and only the one canonical spelling of them (the decoder itself
+    /// accepts padding and stray trailing bits, which would let one token be written several ways).
+    /// </summary>
     private static bool Decode(ReadOnlySpan<char> text, Span<byte> into) =>
-        Base64Url.TryDecodeFromChars(text, into, out var written) && written == into.Length
-        && Base64Url.EncodeToString(into) == text.ToString();
+        Base64Url.DecodeFromChars(text, into, out var consumed, out var written) == OperationStatus.Done
+        && consumed == text.Length && written == into.Length
+        && text.SequenceEqual(Base64Url.EncodeToString(into));
 
     private void Sign(ReadOnlySpan<byte> payload, Span<byte> mac)
     {
