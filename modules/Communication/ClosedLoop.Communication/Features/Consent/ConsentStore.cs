@@ -50,7 +50,9 @@ internal sealed class ConsentStore(CommunicationDbContext db, IOptions<ConsentOp
             }
 
             row ??= db.Consents.Add(new ConsentRecord { CustomerId = customerId, UpdatedBy = actor }).Entity;
-            (row.Transactional, row.Marketing, row.UpdatedAt, row.UpdatedBy) = (wanted.Item1, wanted.Item2, time.GetUtcNow(), actor);
+            // PostgreSQL keeps microseconds: the answer must show the time a later read returns.
+            var now = time.GetUtcNow();
+            (row.Transactional, row.Marketing, row.UpdatedAt, row.UpdatedBy) = (wanted.Item1, wanted.Item2, now.AddTicks(-(now.Ticks % 10)), actor);
             try
             {
                 await db.SaveChangesAsync(ct);
