@@ -116,6 +116,21 @@ public abstract class ConsentEndpointTests<TFactory>(TFactory factory) : IClassF
         Assert.Equal("default", (await TestCustomers.ConsentAsync(_admin, customer)).GetProperty("source").GetString());
     }
 
+    [Fact]
+    public async Task Swagger_documents_the_consent_routes_and_the_public_unsubscribe_link()
+    {
+        var paths = (await _admin.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json")).GetProperty("paths");
+
+        var consent = paths.GetProperty("/api/v1/customers/{id}/consent");
+        Assert.Equal("Consent", consent.GetProperty("put").GetProperty("tags")[0].GetString());
+        Assert.Equal("Consent", consent.GetProperty("get").GetProperty("tags")[0].GetString());
+        var link = paths.GetProperty("/u/{token}");
+        Assert.Equal("Unsubscribe", link.GetProperty("get").GetProperty("tags")[0].GetString());
+        Assert.Equal("Unsubscribe", link.GetProperty("post").GetProperty("tags")[0].GetString());
+        Assert.False(link.GetProperty("get").TryGetProperty("security", out _));
+        Assert.Contains("withdraws", link.GetProperty("get").GetProperty("description").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
     private static (bool Transactional, bool Marketing, string? Source) Read(JsonElement consent) =>
         (consent.GetProperty("transactional").GetBoolean(), consent.GetProperty("marketing").GetBoolean(), consent.GetProperty("source").GetString());
 }

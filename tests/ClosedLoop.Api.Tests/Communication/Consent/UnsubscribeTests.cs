@@ -13,8 +13,11 @@ public abstract class UnsubscribeTests<TFactory>(TFactory factory) : IClassFixtu
 {
     private readonly HttpClient _admin = factory.Client(ApiFactory.AdminKey);
 
-    /// <summary>A browser: no API key, asks for HTML.</summary>
-    private readonly HttpClient _browser = factory.CreateClient();
+    /// <summary>A browser: no API key, asks for HTML first.</summary>
+    private readonly HttpClient _browser = Browser(factory);
+
+    /// <summary>A mail client or script: no API key, takes anything.</summary>
+    private readonly HttpClient _program = factory.CreateClient();
 
     [Fact]
     public async Task Opening_the_link_withdraws_marketing_consent_once_and_answers_a_self_contained_page()
@@ -49,7 +52,7 @@ public abstract class UnsubscribeTests<TFactory>(TFactory factory) : IClassFixtu
         var customer = await TestCustomers.CreateAsync(_admin);
         var path = new Uri(CommunicationInternals.UnsubscribeUrl(factory.Services, customer, DateTimeOffset.UtcNow)).PathAndQuery;
 
-        var response = await _browser.PostAsync(path, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+        var response = await _program.PostAsync(path, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("You are unsubscribed", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -81,7 +84,7 @@ public abstract class UnsubscribeTests<TFactory>(TFactory factory) : IClassFixtu
 
         var gone = await _browser.GetAsync($"/u/{expired}");
         var bad = await _browser.GetAsync($"/u/{forged}");
-        var junk = await _browser.PostAsync("/u/%3Cscript%3Ealert(1)%3C%2Fscript%3E", new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+        var junk = await _browser.GetAsync("/u/%3Cscript%3Ealert(1)%3C%2Fscript%3E");
 
         Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
         Assert.Contains("This link has expired", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -99,6 +102,20 @@ public abstract class UnsubscribeTests<TFactory>(TFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_program_that_does_not_ask_for_html_gets_problems_for_refused_links()
+    {
+        var customer = await TestCustomers.CreateAsync(_admin);
+        var expired = CommunicationInternals.UnsubscribeToken(factory.Services, customer, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var oneClick = new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]);
+
+        var gone = await (await _program.PostAsync($"/u/{expired}", oneClick)).AssertProblemAsync(HttpStatusCode.Gone);
+        var bad = await (await _program.PostAsync("/u/not-a-token", oneClick)).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        Assert.Equal(("link-expired", "link-invalid"), (gone.GetProperty("code").GetString(), bad.GetProperty("code").GetString()));
+        Assert.Equal("default", (await TestCustomers.ConsentAsync(_admin, customer)).GetProperty("source").GetString());
+    }
+
+    [Fact]
     public async Task An_erased_customer_s_link_answers_the_same_page_and_stores_nothing()
     {
         var customer = await TestCustomers.CreateAsync(_admin);
@@ -110,6 +127,13 @@ public abstract class UnsubscribeTests<TFactory>(TFactory factory) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("You are unsubscribed", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("default", (await TestCustomers.ConsentAsync(_admin, customer)).GetProperty("source").GetString());
+    }
+
+    private static HttpClient Browser(TFactory factory)
+    {
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+        return client;
     }
 }
 

@@ -20,7 +20,8 @@ internal static partial class UnsubscribeEndpoints
     /// customer's marketing consent; transactional messages (about their own feedback and cases) continue. Opening it
     /// again changes nothing. **200** page when done, **410** page when the link expired
     /// (`Communication:Consent:UnsubscribeLinkLifetime`), **400** page when it is not a genuine link. In German when
-    /// `Accept-Language` prefers it. No API key; rate-limited per client address.
+    /// `Accept-Language` prefers it. The refusals are pages for browsers (`Accept: text/html`) and problem documents
+    /// (`code` `link-expired` or `link-invalid`) for other clients. No API key; rate-limited per client address.
     /// </remarks>
     /// <param name="token">The signed token from the link.</param>
     /// <param name="http">The request, for the page's language.</param>

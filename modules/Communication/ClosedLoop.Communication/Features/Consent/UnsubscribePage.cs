@@ -44,9 +44,33 @@ internal static class UnsubscribePage
             "Er wurde vielleicht abgeschnitten oder verändert. Öffnen Sie den vollständigen Link aus der E-Mail, oder verwenden Sie den Link aus einer neueren E-Mail von uns."),
     };
 
-    /// <summary>The page for <paramref name="outcome"/>: 200, 410 (expired) or 400 (invalid), never cached or framed.</summary>
+    /// <summary>
+    /// The answer for <paramref name="outcome"/>: 200, 410 (expired) or 400 (invalid), never cached or framed. A
+    /// browser (which asks for <c>text/html</c> first) gets the page; any other client gets the success page or,
+    /// for a refused link, a problem document like every other error of this API.
+    /// </summary>
     public static IResult For(UnsubscribeOutcome outcome, HttpContext http)
     {
+        var status = outcome switch
+        {
+            UnsubscribeOutcome.Done => StatusCodes.Status200OK,
+            UnsubscribeOutcome.Expired => StatusCodes.Status410Gone,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        var headers = http.Response.Headers;
+        headers.CacheControl = "no-store";
+        headers.Vary = $"{HeaderNames.Accept}, {HeaderNames.AcceptLanguage}";
+        if (outcome != UnsubscribeOutcome.Done && !AsksForPage(http.Request))
+        {
+            var code = outcome == UnsubscribeOutcome.Expired ? "link-expired" : "link-invalid";
+            return TypedResults.Problem(
+                statusCode: status,
+                title: outcome == UnsubscribeOutcome.Expired ? "Link expired" : "Link not valid",
+                detail: Texts[("en", outcome)].Text,
+                type: "https://closedloop.dev/problems/" + code,
+                extensions: new Dictionary<string, object?> { ["code"] = code });
+        }
+
         var language = LanguageOf(http.Request);
         var (title, text) = Texts[(language, outcome)];
         var html = HtmlEncoder.Default;
@@ -68,20 +92,18 @@ internal static class UnsubscribePage
             </html>
             """;
 
-        var headers = http.Response.Headers;
-        headers.CacheControl = "no-store";
         headers.ContentSecurityPolicy = Policy;
         headers.XFrameOptions = "DENY";
         headers.ContentLanguage = language;
-        headers.Vary = HeaderNames.AcceptLanguage;
-        var status = outcome switch
-        {
-            UnsubscribeOutcome.Done => StatusCodes.Status200OK,
-            UnsubscribeOutcome.Expired => StatusCodes.Status410Gone,
-            _ => StatusCodes.Status400BadRequest,
-        };
         return TypedResults.Content(page, "text/html; charset=utf-8", Encoding.UTF8, status);
     }
+
+    /// <summary>
+    /// Whether the client asks for HTML as a first choice (<c>text/html</c> without a lowered quality), as every browser
+    /// does; <c>*/*</c> or a grudging <c>text/html;q=0.1</c> is a program, which reads problem documents.
+    /// </summary>
+    internal static bool AsksForPage(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase) && a.Quality is null or >= 1);
 
     /// <summary>German when the browser ranks it above English, else English (also for anything unreadable).</summary>
     internal static string LanguageOf(HttpRequest request)
