@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using ClosedLoop.Bench.Hosting;
-using ClosedLoop.Communication.Rendering;
-using ClosedLoop.Communication.Templates;
 using Scriban;
 using Scriban.Runtime;
 
@@ -19,19 +17,21 @@ internal static class RenderBenchmark
     public static void Run(int rounds, int perRound, TextWriter output)
     {
         var directory = Path.Combine(AppContext.BaseDirectory, "templates");
-        var seeds = TemplateSeeds.Read(directory);
-        var model = TemplateModel.FromJson(File.ReadAllText(Path.Combine(directory, TemplateSeeds.SampleModelFile)));
-        var renderer = new TemplateRenderer();
-        output.WriteLine($"Render: {seeds.Count} templates (en), {rounds} rounds of {perRound} renders each side, interleaved; .NET {Environment.Version}, {Environment.ProcessorCount} cores.");
+        var keys = Directory.GetDirectories(directory).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var model = ProductRenderer.Model(File.ReadAllText(Path.Combine(directory, "sample-model.json")));
+        var renderer = new ProductRenderer();
+        output.WriteLine($"Render: {keys.Count} templates (en), {rounds} rounds of {perRound} renders each side, interleaved; .NET {Environment.Version}, {Environment.ProcessorCount} cores.");
         output.WriteLine();
         output.WriteLine("| template | raw Scriban, µs | raw, builtins built once, µs | ours, µs | ours / raw | ours / raw with builtins built once |");
         output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         var shared = TemplateContext.GetDefaultBuiltinObject();
         var worst = 0.0;
-        foreach (var seed in seeds.OrderBy(s => s.Key, StringComparer.Ordinal))
+        foreach (var key in keys)
         {
-            var parts = seed.Languages["en"];
-            var raw = new[] { Template.Parse(parts.Subject), Template.Parse(parts.Html), Template.Parse(parts.Text) };
+            string Read(string part) => File.ReadAllText(Path.Combine(directory, key, "en." + part));
+            var (subject, html, text) = (Read("subject.txt"), Read("html"), Read("txt"));
+            var parts = ProductRenderer.Template(subject, html, text);
+            var raw = new[] { Template.Parse(subject), Template.Parse(html), Template.Parse(text) };
             Check(raw);
 
             // Warm both paths (parse cache, JIT) before measuring.
@@ -63,7 +63,7 @@ internal static class RenderBenchmark
 
             var ratio = Stats.Median(ratios);
             worst = Math.Max(worst, ratio);
-            output.WriteLine($"| `{seed.Key}` | {Stats.Median(baseline):0.0} | {Stats.Median(sharedBaseline):0.0} | {Stats.Median(ours):0.0} | {ratio:0.00}× | {Stats.Median(sharedRatios):0.00}× |");
+            output.WriteLine($"| `{key}` | {Stats.Median(baseline):0.0} | {Stats.Median(sharedBaseline):0.0} | {Stats.Median(ours):0.0} | {ratio:0.00}× | {Stats.Median(sharedRatios):0.00}× |");
         }
 
         output.WriteLine();

@@ -27,6 +27,7 @@ builder.Services
 var app = builder.Build();
 app.UseClosedLoopApi();
 app.MapDefaultEndpoints();
+app.MapCommunicationPublicEndpoints();
 
 var api = app.MapGroup("/api/v1");
 api.AddEndpointFilter(ServerTiming.FilterAsync);

@@ -37,9 +37,8 @@ public static class CommunicationModule
         services.AddSingleton<TemplateValidator>();
         services.AddScoped<TemplatePublisher>();
         services.AddHostedService<TemplateSeeder>();
+        services.AddCommunicationConsent(configuration);
 
-        services.AddSingleton<ConsentPolicy>();
-        services.AddSingleton<UnsubscribeLinks>();
         services.AddSingleton<PublishedTemplates>();
         services.AddSingleton<MessageModels>();
         services.AddScoped<MessageComposer>();
@@ -123,6 +122,10 @@ public static class CommunicationModule
             .Audited("improvement.announced")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapConsentEndpoints();
         return api;
     }
+
+    /// <summary>The routes at the root that customers open from a message, without login (<c>/u/{token}</c>).</summary>
+    public static IEndpointRouteBuilder MapCommunicationPublicEndpoints(this IEndpointRouteBuilder app) => app.MapUnsubscribeEndpoints();
 }

@@ -111,6 +111,7 @@ internal static class MessageEndpoints
     /// </summary>
     /// <param name="caseId">Only this case's messages.</param>
     /// <param name="customerId">Only this customer's messages (admins).</param>
+    /// <param name="improvementId">Only the messages announcing this improvement (admins).</param>
     /// <param name="status"><c>pending</c>, <c>retrying</c>, <c>sent</c>, <c>deadLettered</c> or <c>suppressed</c>.</param>
     /// <param name="cursor">From the previous page's nextCursor.</param>
     /// <param name="pageSize">1–500, default 50.</param>
@@ -122,6 +123,7 @@ internal static class MessageEndpoints
     internal static async Task<Results<Ok<MessagePage>, ProblemHttpResult>> List(
         Guid? caseId,
         Guid? customerId,
+        Guid? improvementId,
         string? status,
         string? cursor,
         int? pageSize,
@@ -172,6 +174,11 @@ internal static class MessageEndpoints
         if (customerId is { } u)
         {
             query = query.Where(m => m.CustomerId == u);
+        }
+
+        if (improvementId is { } i)
+        {
+            query = query.Where(m => m.ImprovementId == i);
         }
 
         if (wanted is { } s)
