@@ -28,6 +28,7 @@ public static class CommunicationModule
         services.AddSingleton<TemplateValidator>();
         services.AddScoped<TemplatePublisher>();
         services.AddHostedService<TemplateSeeder>();
+        services.AddCommunicationDelivery(configuration);
         return services;
     }
 
@@ -65,6 +66,7 @@ public static class CommunicationModule
             .Audited("template.previewed")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapDeliveryEndpoints();
         return api;
     }
 }
