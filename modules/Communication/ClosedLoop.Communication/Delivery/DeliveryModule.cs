@@ -12,8 +12,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-// In the module's root namespace, like CommunicationModule: registration is the module's public surface, and the
-// module's own file then calls it without another using.
+// In the module's root namespace, beside CommunicationModule, which calls it without another using. Internal: the
+// architecture tests allow a module one public type, CommunicationModule; the host composes delivery through it.
 namespace ClosedLoop.Communication;
 
 /// <summary>
@@ -21,7 +21,7 @@ namespace ClosedLoop.Communication;
 /// <c>Communication:Delivery</c>, <c>Communication:Webhooks</c> and the top-level <c>Smtp</c>), the webhook endpoint
 /// admin API and the admin retry of a message.
 /// </summary>
-public static class DeliveryModule
+internal static class DeliveryModule
 {
     public static IServiceCollection AddCommunicationDelivery(this IServiceCollection services, IConfiguration configuration)
     {
