@@ -96,6 +96,9 @@ public sealed class TestSmtpServer : IAsyncDisposable
                 return;
             }
 
+            // Replies are small writes answered by the client's next command: without this, Nagle and delayed ACKs
+            // hold each one back ~40 ms and the server, not the dispatcher, sets the pace.
+            client.NoDelay = true;
             _connections[client] = 0;
             _ = Task.Run(() => ServeAsync(client, cancellationToken), CancellationToken.None);
         }
