@@ -48,7 +48,7 @@ internal static class BenchRows
                 @html, 'Hello Ada, your case is resolved. Reply to this message if anything is still wrong.', @payload, @external,
                 'Pending', 0, @now, @now, 'bench')
             """;
-        var id = Add(command, "id", "");
+        var id = Add(command, "id", Id(Guid.Empty));
         var dedup = Add(command, "dedup", "");
         Add(command, "channel", endpoint is null ? "Email" : "Webhook");
         Add(command, "endpoint", endpoint is { } e ? Id(e) : DBNull.Value);
