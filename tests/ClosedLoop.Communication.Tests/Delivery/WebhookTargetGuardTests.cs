@@ -57,6 +57,11 @@ public sealed class WebhookTargetGuardTests
     [InlineData("")]
     public async Task Urls_that_reach_inside_or_are_not_http_are_refused(string url) => Assert.NotNull(await Strict.CheckAsync(url, CancellationToken.None));
 
+    [Theory]
+    [InlineData("https://93.184.216.34/hooks")]
+    [InlineData("http://[2606:4700:4700::1111]:8443/hooks")]
+    public async Task Public_address_literals_are_accepted_without_dns(string url) => Assert.Null(await Strict.CheckAsync(url, CancellationToken.None));
+
     [Fact]
     public async Task Private_targets_are_allowed_only_when_configured()
     {

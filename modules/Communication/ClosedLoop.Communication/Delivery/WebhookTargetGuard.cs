@@ -93,7 +93,9 @@ internal sealed class WebhookTargetGuard(IOptions<WebhookOptions> options)
         IPAddress[] addresses;
         try
         {
-            addresses = await Dns.GetHostAddressesAsync(uri.IdnHost, cancellationToken);
+            addresses = IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal)
+                ? [literal]
+                : await Dns.GetHostAddressesAsync(uri.IdnHost, cancellationToken);
         }
         catch (SocketException)
         {
