@@ -84,7 +84,7 @@ public abstract class DeliveryTests : IAsyncLifetime
         {
             var retried = await RetryMessageEndpoint.Retry(
                 message.Id, scope.ServiceProvider.GetRequiredService<CommunicationDbContext>(), host.Get<DeliverySignal>(), TimeProvider.System, CancellationToken.None);
-            Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.Ok<Features.Webhooks.MessageRetried>>(retried.Result);
+            Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.Ok<MessageRetried>>(retried.Result);
         }
 
         await Eventually.HoldsAsync(async () => (await host.MessageAsync(message.Id)).Status == MessageStatus.Sent, "the retried message is sent");
@@ -162,13 +162,56 @@ public abstract class DeliveryTests : IAsyncLifetime
         var host = await StartAsync(smtpPort: null, new() { ["Communication:Webhooks:AllowPrivateTargets"] = "false" });
         var endpoint = TestMessages.Endpoint(receiver.Url);
         var message = TestMessages.Webhook(endpoint, "{}");
-        await host.AddAsync(endpoint, message);
 
-        await Eventually.HoldsAsync(async () => (await host.MessageAsync(message.Id)).Attempts >= 2, "two attempts were refused");
+        // A name that resolves to loopback is caught where the connection is made, whatever it resolved to at save.
+        var byName = TestMessages.Endpoint(receiver.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
+        var viaName = TestMessages.Webhook(byName, "{}");
+        await host.AddAsync(endpoint, message, byName, viaName);
+
+        await Eventually.HoldsAsync(
+            async () => (await host.MessageAsync(message.Id)).Attempts >= 2 && (await host.MessageAsync(viaName.Id)).Attempts >= 2,
+            "two attempts of each were refused");
 
         var refused = await host.MessageAsync(message.Id);
         Assert.Equal(MessageStatus.Retrying, refused.Status);
         Assert.StartsWith("Refused: webhook target '127.0.0.1'", refused.LastError, StringComparison.Ordinal);
+        Assert.StartsWith("Refused: webhook target 'localhost'", (await host.MessageAsync(viaName.Id)).LastError, StringComparison.Ordinal);
+        Assert.Empty(receiver.Received);
+    }
+
+    [Fact]
+    public async Task A_message_written_through_the_module_context_wakes_the_dispatcher_without_waiting_for_a_poll()
+    {
+        var smtp = Track(TestSmtpServer.Start());
+        var host = await StartAsync(smtp.Port, new() { ["Communication:Delivery:PollInterval"] = "01:00:00" });
+        var first = TestMessages.Email();
+        await host.AddAsync(first);
+        await Eventually.HoldsAsync(async () => (await host.MessageAsync(first.Id)).Status == MessageStatus.Sent, "the first message is sent");
+
+        // The worker now waits for a signal or an hour: only the commit's signal can send this one in time.
+        var second = TestMessages.Email();
+        await host.AddAsync(second);
+
+        await Eventually.HoldsAsync(async () => (await host.MessageAsync(second.Id)).Status == MessageStatus.Sent, "the second message is sent at once");
+    }
+
+    [Fact]
+    public async Task Messages_to_a_disabled_or_deleted_endpoint_are_suppressed_not_sent()
+    {
+        var receiver = Track(await WebhookReceiver.StartAsync());
+        var host = await StartAsync(smtpPort: null);
+        var disabled = TestMessages.Endpoint(receiver.Url);
+        disabled.Enabled = false;
+        var toDisabled = TestMessages.Webhook(disabled, "{}");
+        var toDeleted = TestMessages.Webhook(TestMessages.Endpoint(receiver.Url), "{}");
+        await host.AddAsync(disabled, toDisabled, toDeleted);
+
+        await Eventually.HoldsAsync(
+            async () => (await host.MessagesAsync()).All(m => m.Status == MessageStatus.Suppressed),
+            "both messages are suppressed");
+
+        Assert.Equal("webhook-endpoint-disabled", (await host.MessageAsync(toDisabled.Id)).SuppressionReason);
+        Assert.Equal("webhook-endpoint-deleted", (await host.MessageAsync(toDeleted.Id)).SuppressionReason);
         Assert.Empty(receiver.Received);
     }
 

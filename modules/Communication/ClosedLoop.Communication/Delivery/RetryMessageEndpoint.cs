@@ -1,5 +1,4 @@
 using ClosedLoop.Communication.Data;
-using ClosedLoop.Communication.Features.Webhooks;
 using ClosedLoop.SharedKernel;
 using ClosedLoop.Web;
 using Microsoft.AspNetCore.Http;
@@ -66,3 +65,6 @@ internal static class RetryMessageEndpoint
         "message-not-retryable",
         $"Only a deadLettered or retrying message can be retried; this one is {System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(status.ToString())}."));
 }
+
+/// <summary>A message put back in the queue by an admin: pending, due now, its attempt count unchanged.</summary>
+internal sealed record MessageRetried(Guid Id, string Status, int Attempts, DateTimeOffset NextAttemptAt);

@@ -26,6 +26,3 @@ internal sealed record WebhookEndpointCreated(Guid Id, string Name, string Url, 
 {
     string IAuditTarget.AuditTarget => Id.ToString();
 }
-
-/// <summary>A message put back in the queue by an admin.</summary>
-internal sealed record MessageRetried(Guid Id, string Status, int Attempts, DateTimeOffset NextAttemptAt);
