@@ -93,6 +93,8 @@ internal sealed class MessageDispatcher(
                 return Outcome(DeliveryResult.Suppressed, "webhook-endpoint-disabled");
             }
 
+            // To the endpoint's URL and secret as they are now, not as when the row was written: an admin who fixed a
+            // URL then retries the dead letters.
             return await TryAsync(() => webhooks.SendAsync(message, endpoint, cancellationToken), Outcome, message, cancellationToken);
         }
 
