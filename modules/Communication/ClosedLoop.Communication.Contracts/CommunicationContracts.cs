@@ -45,23 +45,25 @@ public sealed record CustomerMessageQueuedIntegrationEvent(
     string? SuppressionReason,
     string By) : IntegrationEvent;
 
-/// <summary>A message was accepted by the SMTP server or webhook receiver.</summary>
+/// <summary>A message was accepted by the SMTP server or webhook receiver; <paramref name="ToCustomer"/> false for staff notifications.</summary>
 public sealed record MessageDeliveredIntegrationEvent(
     Guid MessageId,
     Guid? CaseId,
     Guid? CustomerId,
     string TemplateKey,
     string Channel,
-    DateTimeOffset SentAt) : IntegrationEvent;
+    DateTimeOffset SentAt,
+    bool ToCustomer) : IntegrationEvent;
 
-/// <summary>A message failed every attempt and waits in the dead letter state for an admin retry.</summary>
+/// <summary>A message failed every attempt and waits in the dead letter state for an admin retry; <paramref name="ToCustomer"/> false for staff notifications.</summary>
 public sealed record MessageDeadLetteredIntegrationEvent(
     Guid MessageId,
     Guid? CaseId,
     Guid? CustomerId,
     string TemplateKey,
     int Attempts,
-    string LastError) : IntegrationEvent;
+    string LastError,
+    bool ToCustomer) : IntegrationEvent;
 
 /// <summary>
 /// The loop of a case was closed with its customer: an improvement that followed from it was announced to them

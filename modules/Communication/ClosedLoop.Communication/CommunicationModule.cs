@@ -56,6 +56,7 @@ public static class CommunicationModule
         services.AddIntegrationEventHandler<CaseEscalatedIntegrationEvent, CaseNotifications, CommunicationDbContext>();
         services.AddIntegrationEventHandler<CaseSlaBreachedIntegrationEvent, CaseNotifications, CommunicationDbContext>();
         services.AddIntegrationEventHandler<CustomerErasedIntegrationEvent, EraseCustomerMessages, CommunicationDbContext>();
+        services.AddCommunicationDelivery(configuration);
         return services;
     }
 
@@ -123,6 +124,7 @@ public static class CommunicationModule
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapConsentEndpoints();
+        api.MapDeliveryEndpoints();
         return api;
     }
 

@@ -7,7 +7,7 @@ namespace ClosedLoop.Cases.Features.Cases;
 
 /// <summary>
 /// Puts what the customer was told on the case's timeline: a message queued (or suppressed, with why), delivered or
-/// given up on, and an improvement announced to them (the loop closed).
+/// given up on (staff notifications stay off it), and an improvement announced to them (the loop closed).
 /// </summary>
 internal sealed class RecordCommunication(CasesDbContext db, TimeProvider time)
     : IIntegrationEventHandler<CustomerMessageQueuedIntegrationEvent>,
@@ -28,12 +28,14 @@ internal sealed class RecordCommunication(CasesDbContext db, TimeProvider time)
             cancellationToken);
 
     public Task HandleAsync(MessageDeliveredIntegrationEvent e, CancellationToken cancellationToken) =>
-        e.CustomerId is null
+        !e.ToCustomer
             ? Task.CompletedTask
             : RecordAsync(e.CaseId, "messageSent", $"Message '{e.TemplateKey}' was delivered ({e.Channel}); message {e.MessageId}.", Communication, cancellationToken);
 
     public Task HandleAsync(MessageDeadLetteredIntegrationEvent e, CancellationToken cancellationToken) =>
-        RecordAsync(e.CaseId, "messageFailed", $"Message '{e.TemplateKey}' failed {e.Attempts} attempts and waits for an admin retry; message {e.MessageId}.", Communication, cancellationToken);
+        !e.ToCustomer
+            ? Task.CompletedTask
+            : RecordAsync(e.CaseId, "messageFailed", $"Message '{e.TemplateKey}' failed {e.Attempts} attempts and waits for an admin retry; message {e.MessageId}.", Communication, cancellationToken);
 
     public Task HandleAsync(CaseCommunicatedIntegrationEvent e, CancellationToken cancellationToken) =>
         RecordAsync(e.CaseId, "communicated", $"The customer was told about the improvement \"{e.ImprovementTitle}\"; message {e.MessageId}.", Communication, cancellationToken);

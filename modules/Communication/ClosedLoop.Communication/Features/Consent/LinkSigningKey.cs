@@ -33,6 +33,12 @@ internal sealed class LinkSigningKey(IOptions<ConsentOptions> options, IServiceS
     public byte[] DeriveFor(string purpose) =>
         HKDF.DeriveKey(HashAlgorithmName.SHA256, Root(), 32, salt: [], info: Encoding.UTF8.GetBytes("closedloop/links/" + purpose));
 
+    /// <summary>
+    /// Loads (or creates) the key now. Call it before opening a transaction that will make links: on SQLite, the
+    /// first load's insert could not get the write lock that transaction holds.
+    /// </summary>
+    public void EnsureLoaded() => Root();
+
     private byte[] Root()
     {
         if (Volatile.Read(ref _key) is { } key)

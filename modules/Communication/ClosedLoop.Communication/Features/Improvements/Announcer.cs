@@ -21,6 +21,7 @@ internal sealed class Announcer(
     PublishedTemplates templates,
     MessageComposer composer,
     ConsentPolicy consent,
+    LinkSigningKey links,
     ICasesApi cases,
     ICustomerDirectory customers,
     TimeProvider time)
@@ -49,6 +50,7 @@ internal sealed class Announcer(
             JsonSerializer.Deserialize<List<string>>(improvement.Topics) ?? [],
             improvement.EffectiveDate);
 
+        links.EnsureLoaded();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         bool more;
         if (announcement.Cursor is null)
