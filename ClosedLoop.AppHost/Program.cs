@@ -71,6 +71,9 @@ for (var i = 0; i < options.Replicas; i++)
     var api = builder.AddProject<Projects.ClosedLoop_Api>(i == 0 ? "api" : $"api-{i + 1}", launchProfileName: null)
         .WithHttpEndpoint(port: port, isProxied: false)
         .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+
+        // The links in customers' mails (unsubscribe) point at the first replica, wherever --port put it.
+        .WithEnvironment("Communication__Consent__PublicBaseUrl", "http://localhost:" + options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .WithHttpHealthCheck("/health");
     if (database is null)
     {

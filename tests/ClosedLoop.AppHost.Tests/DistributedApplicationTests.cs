@@ -81,56 +81,71 @@ public sealed class DistributedApplicationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Smtp_runs_maildev_which_keeps_what_it_receives_and_disposal_stops_it()
+    public async Task Smtp_runs_maildev_and_a_resolved_case_s_customer_reads_what_we_changed_there()
     {
         var (port, smtp, web, data) = (Ports.FreeTcpPort(), Ports.FreeTcpPort(), Ports.FreeTcpPort(), NewDataFolder());
         await using (var app = await StartAsync(["--port", $"{port}", "--data", data, "--smtp", "--smtp-port", $"{smtp}", "--smtp-web-port", $"{web}"], "maildev", "api"))
         {
-            var subject = "Here is what we changed " + Guid.NewGuid().ToString("N")[..6];
-            await SendAsync(smtp, "ada@example.com", subject);
+            // What a new user does from Swagger: a detractor's case is worked, resolved, and the customer told.
+            using var http = Client(port);
+            var email = $"ada-{Guid.NewGuid():N}@example.com";
+            var caseId = await WaitForCaseAsync(http, await SubmitAsync(http, "smtp-1", email));
+            foreach (var (action, body) in new (string, object)[]
+            {
+                ("acknowledge", new { note = "Sorry, looking into it." }),
+                ("status", new { status = "inProgress" }),
+                ("resolve", new { rootCause = "delivery-carrier", resolutionNote = "Second courier booked.", customerSummary = "We moved deliveries in your area to a second courier." }),
+            })
+            {
+                var acted = await http.PostAsJsonAsync($"/api/v1/cases/{caseId}/{action}", body);
+                Assert.True(acted.IsSuccessStatusCode, $"{action}: {(int)acted.StatusCode} {await acted.Content.ReadAsStringAsync()}");
+            }
+
+            var sent = await http.PostAsJsonAsync($"/api/v1/cases/{caseId}/messages", new { template = "resolution" });
+            Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+            var messageId = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("messageId").GetGuid();
 
             using var maildev = new HttpClient { BaseAddress = new Uri($"http://localhost:{web}") };
-            var deadline = DateTime.UtcNow + Patience;
-            while (!(await maildev.GetStringAsync("/email")).Contains(subject, StringComparison.Ordinal))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "MailDev never listed the mail.");
-                await Task.Delay(250);
-            }
+            var mail = await WaitForMailAsync(maildev, email);
+            Assert.Contains("We moved deliveries in your area to a second courier.", mail.GetProperty("text").GetString(), StringComparison.Ordinal);
+            Assert.Contains("We moved deliveries in your area to a second courier.", mail.GetProperty("html").GetString(), StringComparison.Ordinal);
+            var headers = mail.GetProperty("headers");
+            Assert.Contains(messageId.ToString("N"), headers.GetProperty("message-id").GetString(), StringComparison.Ordinal);
+            Assert.Equal("List-Unsubscribe=One-Click", headers.GetProperty("list-unsubscribe-post").GetString());
+
+            var message = await http.GetFromJsonAsync<JsonElement>($"/api/v1/messages/{messageId}");
+            Assert.Equal("sent", message.GetProperty("status").GetString());
+
+            // The customer's unsubscribe link, as the mail carries it, withdraws marketing consent without a login.
+            var link = headers.GetProperty("list-unsubscribe").GetString()!.Trim('<', '>');
+            using var anonymous = new HttpClient();
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(link)).StatusCode);
+            var customerId = message.GetProperty("customerId").GetGuid();
+            var consent = await http.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{customerId}/consent");
+            Assert.False(consent.GetProperty("marketing").GetBoolean());
         }
 
         await Leftovers.AssertNoneAsync(Patience, data, $"localhost:{port}", $"--web {web}");
     }
 
-    /// <summary>One mail in plain SMTP, as the dispatcher will send it (MailDev needs no TLS or login).</summary>
-    private static async Task SendAsync(int port, string to, string subject)
+    /// <summary>The first mail MailDev received for <paramref name="to"/>, from its REST API.</summary>
+    private static async Task<JsonElement> WaitForMailAsync(HttpClient maildev, string to)
     {
-        using var client = new System.Net.Sockets.TcpClient();
-        await client.ConnectAsync("127.0.0.1", port);
-        await using var stream = client.GetStream();
-        using var reader = new StreamReader(stream);
-        await using var writer = new StreamWriter(stream) { NewLine = "\r\n", AutoFlush = true };
-        async Task ExpectAsync(string code)
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
         {
-            string? line;
-            do
+            var mails = await maildev.GetFromJsonAsync<JsonElement>("/email");
+            foreach (var mail in mails.EnumerateArray())
             {
-                line = await reader.ReadLineAsync();
-                Assert.NotNull(line);
+                if (mail.GetProperty("to").EnumerateArray().Any(t => t.GetProperty("address").GetString() == to))
+                {
+                    return mail;
+                }
             }
-            while (line.Length > 3 && line[3] == '-');
-            Assert.StartsWith(code, line, StringComparison.Ordinal);
-        }
 
-        await ExpectAsync("220");
-        foreach (var (command, code) in new[] { ("EHLO test", "250"), ("MAIL FROM:<loop@closedloop.test>", "250"), ($"RCPT TO:<{to}>", "250"), ("DATA", "354") })
-        {
-            await writer.WriteLineAsync(command);
-            await ExpectAsync(code);
+            Assert.True(DateTime.UtcNow < deadline, $"MailDev never received a mail for {to}.");
+            await Task.Delay(250);
         }
-
-        await writer.WriteLineAsync($"From: loop@closedloop.test\r\nTo: {to}\r\nSubject: {subject}\r\n\r\nWe changed carriers.\r\n.");
-        await ExpectAsync("250");
-        await writer.WriteLineAsync("QUIT");
     }
 
     private async Task<DistributedApplication> StartAsync(string[] args, params string[] apis)
@@ -163,7 +178,7 @@ public sealed class DistributedApplicationTests(ITestOutputHelper output)
         return client;
     }
 
-    private static async Task<Guid> SubmitAsync(HttpClient http, string externalId)
+    private static async Task<Guid> SubmitAsync(HttpClient http, string externalId, string? email = null)
     {
         var response = await http.PostAsJsonAsync("/api/v1/feedback", new
         {
@@ -172,7 +187,7 @@ public sealed class DistributedApplicationTests(ITestOutputHelper output)
             channel = "email",
             score = 2,
             comment = "The parcel arrived two weeks late.",
-            customer = new { externalId = "c-" + externalId, region = "EMEA" },
+            customer = new { externalId = "c-" + externalId, region = "EMEA", email, name = "Ada" },
         });
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {body}");
