@@ -15,11 +15,14 @@ internal static class MessageTemplateRendering
         ArgumentNullException.ThrowIfNull(renderer);
         ArgumentNullException.ThrowIfNull(template);
 
+        // One deadline for the message's three parts: the timeout bounds what one message costs.
+        using var deadline = renderer.StartDeadline(cancellationToken);
+
         // A subject is one header line: a line break in customer data must not start a second header.
-        var subject = renderer.Render(template.Subject, model, TemplateFormat.Text, cancellationToken);
+        var subject = renderer.Render(template.Subject, model, TemplateFormat.Text, deadline, cancellationToken);
         return new RenderedMessage(
             string.Join(' ', subject.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
-            renderer.Render(template.Html, model, TemplateFormat.Html, cancellationToken),
-            renderer.Render(template.Text, model, TemplateFormat.Text, cancellationToken));
+            renderer.Render(template.Html, model, TemplateFormat.Html, deadline, cancellationToken),
+            renderer.Render(template.Text, model, TemplateFormat.Text, deadline, cancellationToken));
     }
 }

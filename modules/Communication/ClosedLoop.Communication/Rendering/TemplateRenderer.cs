@@ -44,11 +44,25 @@ internal sealed class TemplateRenderer(TemplateLimits limits)
 
     public string Render(string source, ScriptObject model, TemplateFormat format, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        var template = Parse(source);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var deadline = StartDeadline(cancellationToken);
+        return Render(source, model, format, deadline, cancellationToken);
+    }
+
+    /// <summary>The render timeout, started now: one for a single render, or one shared by the parts of a message.</summary>
+    public CancellationTokenSource StartDeadline(CancellationToken cancellationToken)
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Limits.Timeout);
-        var context = NewContext(format, timeout.Token);
+        return timeout;
+    }
+
+    /// <summary>Renders within a deadline from <see cref="StartDeadline"/>.</summary>
+    public string Render(string source, ScriptObject model, TemplateFormat format, CancellationTokenSource deadline, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(deadline);
+        var template = Parse(source);
+        var context = NewContext(format, deadline.Token);
         context.PushGlobal(model);
 
         // Assignments land in this scope, so a template never changes a model another render may share.
@@ -57,7 +71,7 @@ internal sealed class TemplateRenderer(TemplateLimits limits)
         {
             return template.Render(context);
         }
-        catch (ScriptRuntimeException e) when (timeout.IsCancellationRequested)
+        catch (ScriptRuntimeException e) when (deadline.IsCancellationRequested)
         {
             cancellationToken.ThrowIfCancellationRequested();
             throw Error(e, $"Rendering took longer than {Limits.Timeout.TotalMilliseconds:0} ms.");
