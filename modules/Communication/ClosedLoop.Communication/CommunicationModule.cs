@@ -45,6 +45,11 @@ public static class CommunicationModule
         services.AddScoped<CaseSubjects>();
         services.AddScoped<CommunicationApi>();
         services.AddScoped<ICommunicationApi>(sp => sp.GetRequiredService<CommunicationApi>());
+        services.AddOptions<MessageRetentionOptions>()
+            .Bind(configuration.GetSection(MessageRetentionOptions.Section))
+            .Validate(o => o.Messages >= TimeSpan.FromDays(1) && o.Interval > TimeSpan.Zero, "Communication:Retention:Messages must be at least a day and Interval positive.")
+            .ValidateOnStart();
+        services.AddHostedService<MessageRetention>();
         services.AddSingleton<AnnouncementSignal>();
         services.AddScoped<Announcer>();
         services.AddHostedService<AnnouncementRunner>();

@@ -62,6 +62,7 @@ internal static class CasesHost
     public static void Configure(IDictionary<string, string?> settings)
     {
         settings["Cases:MonitorInterval"] = "00:00:00.200";
+        settings["Communication:Retention:Interval"] = "00:00:00.200";
     }
 
     /// <summary>Posts a piece of feedback and waits for the case its routing opens; returns the case.</summary>

@@ -55,6 +55,36 @@ public abstract class StaffNotificationTests<TFactory>(TFactory factory) : IClas
 
         // Staff notifications stay off the customer's timeline.
         Assert.DoesNotContain((await _admin.GetCaseAsync(id)).Kinds(), k => k.StartsWith("message", StringComparison.Ordinal));
+
+    }
+
+    [Fact]
+    public async Task Settled_messages_past_their_retention_are_deleted_and_messages_on_their_way_never_are()
+    {
+        var erased = await _ingest.OpenCaseAsync(_admin);
+        var feedback = await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/feedback/{erased.GetProperty("feedbackId").GetGuid()}");
+        await _admin.DeleteAsync($"/api/v1/customers/{feedback.GetProperty("customer").GetProperty("id").GetGuid()}");
+        var suppressed = await SendAsync(erased.Id(), "resolution");
+        var pending = await SendAsync((await _ingest.OpenCaseAsync(_admin)).Id(), "customer-acknowledgement");
+        Assert.Equal(("suppressed", "pending"), (suppressed.Text("status"), pending.Text("status")));
+
+        factory.Clock.Advance(TimeSpan.FromDays(401));
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await _admin.GetAsync($"/api/v1/messages/{suppressed.GetProperty("messageId").GetGuid()}")).StatusCode != System.Net.HttpStatusCode.NotFound)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The suppressed message was not purged within 60 s.");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("pending", (await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/messages/{pending.GetProperty("messageId").GetGuid()}")).Text("status"));
+    }
+
+    private async Task<JsonElement> SendAsync(Guid caseId, string template)
+    {
+        var response = await _admin.PostAsJsonAsync($"/api/v1/cases/{caseId}/messages", new { template });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     private async Task<List<JsonElement>> WaitForAsync(Guid caseId, string template, int count)
