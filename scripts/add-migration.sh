@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 all_contexts=(
   "Platform:src/ClosedLoop.Api:Platform/Data"
   "Rules:src/ClosedLoop.Rules:Store/Data"
+  "Workflows:src/ClosedLoop.Workflows:Store/Data"
   "Feedback:modules/Feedback/ClosedLoop.Feedback:Data"
   "Cases:modules/Cases/ClosedLoop.Cases:Data"
   "Communication:modules/Communication/ClosedLoop.Communication:Data"

@@ -8,6 +8,7 @@ using ClosedLoop.Insights;
 using ClosedLoop.Messaging;
 using ClosedLoop.Persistence;
 using ClosedLoop.Rules.Store;
+using ClosedLoop.Workflows.Store;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,6 +21,7 @@ builder.Services
     .AddClosedLoopApi(builder.Configuration, builder.Environment)
     .AddCasesModule(builder.Configuration) // first: its seeded teams are what the default rule sets route to
     .AddRuleSetStore(builder.Configuration)
+    .AddWorkflowStore()
     .AddFeedbackModule(builder.Configuration)
     .AddCommunicationModule(builder.Configuration)
     .AddInsightsModule(builder.Configuration);
@@ -34,6 +36,7 @@ api.AddEndpointFilter(ServerTiming.FilterAsync);
 api.MapApiKeyEndpoints();
 api.MapAuditEndpoints();
 api.MapRuleSetEndpoints();
+api.MapWorkflowDefinitionEndpoints();
 api.MapFeedbackEndpoints();
 api.MapCasesEndpoints();
 api.MapCommunicationEndpoints();

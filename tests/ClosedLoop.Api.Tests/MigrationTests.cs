@@ -13,7 +13,7 @@ public abstract class MigrationTests<TFactory>(TFactory factory) : IClassFixture
 {
     protected TFactory Factory { get; } = factory;
 
-    public static readonly string[] Schemas = ["platform", "rules", "feedback", "cases", "communication", "insights"];
+    public static readonly string[] Schemas = ["platform", "rules", "workflows", "feedback", "cases", "communication", "insights"];
 
     [Fact]
     public async Task Every_context_is_fully_migrated_and_matches_its_model()
@@ -92,6 +92,7 @@ public sealed class SqlServerMigrationTests
         var services = new ServiceCollection().AddLogging().AddClosedLoopPersistence(configuration);
         services.AddModuleDbContext<Platform.Data.PlatformDbContext>();
         ClosedLoop.Rules.Store.RuleSetStoreModule.AddRuleSetStore(services, configuration);
+        ClosedLoop.Workflows.Store.WorkflowStoreModule.AddWorkflowStore(services);
         ClosedLoop.Feedback.FeedbackModule.AddFeedbackModule(services, configuration);
         ClosedLoop.Cases.CasesModule.AddCasesModule(services, configuration);
         ClosedLoop.Communication.CommunicationModule.AddCommunicationModule(services, configuration);

@@ -1,0 +1,59 @@
+using ClosedLoop.Persistence;
+using ClosedLoop.Web;
+using ClosedLoop.Workflows.Definitions;
+using ClosedLoop.Workflows.Store.Api;
+using ClosedLoop.Workflows.Store.Data;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ClosedLoop.Workflows.Store;
+
+/// <summary>How the host composes the workflow store: its tables (schema <c>workflows</c>) and the definitions admin API.</summary>
+public static class WorkflowStoreModule
+{
+    /// <summary>The store's DbContext and the engine's definition services (catalog, validator); modules add activities with <see cref="WorkflowServiceCollectionExtensions.AddWorkflowActivity"/>.</summary>
+    public static IServiceCollection AddWorkflowStore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddModuleDbContext<WorkflowsDbContext>();
+        services.AddWorkflowDefinitions();
+        return services;
+    }
+
+    /// <summary>Maps <c>/workflow-definitions</c> (admin only) under <paramref name="api"/> (the <c>/api/v1</c> group).</summary>
+    public static IEndpointRouteBuilder MapWorkflowDefinitionEndpoints(this IEndpointRouteBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var definitions = api.MapGroup("/workflow-definitions").WithTags("Workflows").RequireAuthorization(Policies.Admin);
+        definitions.MapGet("/", DefinitionEndpoints.List).WithName("ListWorkflowDefinitions");
+        definitions.MapGet("/{definitionId}", DefinitionEndpoints.Get)
+            .WithName("GetWorkflowDefinition")
+            .Produces<RawJson>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        definitions.MapPut("/{definitionId}", DefinitionEndpoints.Put)
+            .WithName("SaveWorkflowDefinitionDraft")
+            .Audited("workflow-definition.saved")
+            .Accepts<RawJson>("application/json")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        definitions.MapPost("/{definitionId}/publish", DefinitionEndpoints.Publish)
+            .WithName("PublishWorkflowDefinition")
+            .Audited("workflow-definition.published")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        definitions.MapGet("/{definitionId}/versions", DefinitionEndpoints.Versions)
+            .WithName("ListWorkflowDefinitionVersions")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        definitions.MapGet("/{definitionId}/diagram", DefinitionEndpoints.Diagram)
+            .WithName("GetWorkflowDefinitionDiagram")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        return api;
+    }
+}
