@@ -298,12 +298,13 @@ public sealed class DefinitionValidator
                     ok = false;
                 }
 
-                if (!ok || descriptors[source] is null || descriptors[target] is null)
+                // An activity of unknown type is reported once; its connections still count, so the graph rules do not cascade.
+                if (!ok)
                 {
                     continue;
                 }
 
-                if (used.TryGetValue((source, connection.Source.Port), out var first) && descriptors[source]!.Kind != ActivityKind.Fork)
+                if (used.TryGetValue((source, connection.Source.Port), out var first) && descriptors[source]?.Kind != ActivityKind.Fork)
                 {
                     Error(owner, path, $"Port '{connection.Source.Port}' of '{connection.Source.Activity}' is already connected (root.connections[{first}]); fan out with a FlowFork.");
                     continue;
@@ -374,7 +375,7 @@ public sealed class DefinitionValidator
             foreach (var component in StronglyConnected())
             {
                 var loops = component.Count > 1 || edges.Any(e => e.Source == component[0] && e.Target == component[0]);
-                if (!loops || component.Any(i => descriptors[i]?.Kind == ActivityKind.Wait))
+                if (!loops || component.Any(i => descriptors[i] is null or { Kind: ActivityKind.Wait }))
                 {
                     continue;
                 }

@@ -26,7 +26,7 @@ public sealed record CaseFacts(
 
 /// <summary>
 /// Compiles <c>Expression</c> inputs with System.Linq.Dynamic.Core. The parameter set, in this order: one parameter per
-/// declared variable, named as declared and typed String → <see cref="string"/>, Number → <see cref="decimal"/>,
+/// validly named variable (first declaration wins), named as declared and typed String → <see cref="string"/>, Number → <see cref="decimal"/>,
 /// Boolean → <see cref="bool"/>, Object → <see cref="object"/>; then <c>case</c> of type <see cref="CaseFacts"/>.
 /// Method calls are limited to an allow-list (strings, LINQ over sequences, Math, dates); expressions are length-capped.
 /// </summary>
@@ -60,7 +60,9 @@ public static class WorkflowExpressionCompiler
 
     public static ParameterExpression[] Parameters(IEnumerable<WorkflowVariable> variables) =>
     [
-        .. variables.Select(v => Expression.Parameter(ClrType(v.Type), v.Name)),
+        // Invalid or repeated names are reported by the validator on the variable itself, not on every expression.
+        .. variables.Where(v => Identifiers.IsValidVariableName(v.Name)).DistinctBy(v => v.Name, StringComparer.Ordinal)
+            .Select(v => Expression.Parameter(ClrType(v.Type), v.Name)),
         Expression.Parameter(typeof(CaseFacts), CaseParameterName),
     ];
 
