@@ -40,6 +40,7 @@ public sealed class ValidationTests
         ["unknown template key"] = new(l => l.Activity("ack")["template"] = Loops.Input("Literal", "no-such-template"), "ack", "root.activities[1].template", "Unknown template 'no-such-template'"),
         ["unknown team"] = new(l => l.Activity("escalate")["team"] = Loops.Input("Literal", "nobody"), "escalate", "root.activities[5].team", "Unknown team 'nobody'"),
         ["SetVariable of an undeclared variable"] = new(l => l.Activity("bump")["variable"] = Loops.Input("Literal", "nope"), "bump", "root.activities[3].variable", "'nope' is not declared"),
+        ["SetVariable literal of the wrong type"] = new(l => l.Activity("bump")["value"] = Loops.Input("Literal", "many"), "bump", "root.activities[3].value", "is a Number"),
         ["connection to an unknown activity"] = new(l => l.Connections()[8]!["target"]!["activity"] = "ending", "survey", "root.connections[8].target.activity", "Unknown activity 'ending'"),
         ["connection from an unknown activity"] = new(l => l.Connections().Add(Loops.Connection("ghost", "Done", "end")), "ghost", "root.connections[9].source.activity", "Unknown activity 'ghost'"),
         ["unknown source port"] = new(l => l.Connections().Add(Loops.Connection("survey", "Oops", "end")), "survey", "root.connections[9].source.port", "no port 'Oops'"),

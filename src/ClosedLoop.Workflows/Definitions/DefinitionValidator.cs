@@ -214,6 +214,15 @@ public sealed class DefinitionValidator
 
                 new InputCheck(this, id ?? string.Empty, path, input).Check(expression);
             }
+
+            if (descriptor.Type == BuiltInActivities.SetVariable
+                && a.Inputs.TryGetValue("variable", out var target) && target.Value.ValueKind == JsonValueKind.String
+                && variables.TryGetValue(target.Value.GetString()!, out var variable)
+                && a.Inputs.TryGetValue("value", out var value) && value.Type == WorkflowExpressionType.Literal
+                && value.Value.ValueKind != JsonValueKind.Null && !Matches(variable.Type, value.Value.ValueKind))
+            {
+                Error(id, $"{At(i)}.value", $"Variable '{variable.Name}' is a {variable.Type}; the literal does not fit.");
+            }
         }
 
         /// <summary>Returns the Start's index when there is exactly one.</summary>
