@@ -1,4 +1,5 @@
 using ClosedLoop.Persistence;
+using ClosedLoop.SharedKernel;
 using ClosedLoop.Web;
 using ClosedLoop.Workflows.Definitions;
 using ClosedLoop.Workflows.Store.Api;

@@ -23,7 +23,7 @@ public abstract class DefinitionTests<TFactory>(TFactory factory) : IClassFixtur
         var id = "loop-" + Guid.NewGuid().ToString("N")[..8];
 
         var created = await PutAsync(id, Loop("Wait a day"));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var draft = await created.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((id, 1, false), (draft.GetProperty("definitionId").GetString(), draft.GetProperty("version").GetInt32(), draft.GetProperty("isPublished").GetBoolean()));
 

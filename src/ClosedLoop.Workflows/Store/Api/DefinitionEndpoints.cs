@@ -100,7 +100,7 @@ internal static partial class DefinitionEndpoints
         }
 
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var json = await reader.ReadToEndAsync(cancellationToken);
+        var json = WithDefinitionId(await reader.ReadToEndAsync(cancellationToken), definitionId);
         if (!WorkflowDefinitionJson.TryParse(json, out var document, out var parseErrors))
         {
             return Rejected(parseErrors);
@@ -307,6 +307,25 @@ internal static partial class DefinitionEndpoints
         detail: $"Definition '{definitionId}' changed while this request was checked; read it again and retry.",
         type: ProblemBase + "concurrent-change",
         extensions: new Dictionary<string, object?> { ["code"] = "concurrent-change" });
+
+    /// <summary>The route names the definition: a body without <c>definitionId</c> gets it (a body naming another one is refused later).</summary>
+    private static string WithDefinitionId(string json, string definitionId)
+    {
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(json) is System.Text.Json.Nodes.JsonObject body && !body.ContainsKey("definitionId"))
+            {
+                body["definitionId"] = definitionId;
+                return body.ToJsonString();
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON: the parser says so, with its position.
+        }
+
+        return json;
+    }
 
     private static string ETagOf(int revision) => $"\"{revision}\"";
 
