@@ -21,10 +21,10 @@ builder.Services
     .AddClosedLoopApi(builder.Configuration, builder.Environment)
     .AddCasesModule(builder.Configuration) // first: its seeded teams are what the default rule sets route to
     .AddRuleSetStore(builder.Configuration)
-    .AddWorkflowStore()
     .AddFeedbackModule(builder.Configuration)
     .AddCommunicationModule(builder.Configuration)
-    .AddInsightsModule(builder.Configuration);
+    .AddInsightsModule(builder.Configuration)
+    .AddWorkflowStore(builder.Configuration); // last: the default loops name the modules' seeded teams and templates
 
 var app = builder.Build();
 app.UseClosedLoopApi();

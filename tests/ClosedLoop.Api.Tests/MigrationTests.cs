@@ -92,7 +92,7 @@ public sealed class SqlServerMigrationTests
         var services = new ServiceCollection().AddLogging().AddClosedLoopPersistence(configuration);
         services.AddModuleDbContext<Platform.Data.PlatformDbContext>();
         ClosedLoop.Rules.Store.RuleSetStoreModule.AddRuleSetStore(services, configuration);
-        ClosedLoop.Workflows.Store.WorkflowStoreModule.AddWorkflowStore(services);
+        ClosedLoop.Workflows.Store.WorkflowStoreModule.AddWorkflowStore(services, configuration);
         ClosedLoop.Feedback.FeedbackModule.AddFeedbackModule(services, configuration);
         ClosedLoop.Cases.CasesModule.AddCasesModule(services, configuration);
         ClosedLoop.Communication.CommunicationModule.AddCommunicationModule(services, configuration);

@@ -6,6 +6,7 @@ using ClosedLoop.Cases.Features.RootCauses;
 using ClosedLoop.Cases.Features.Seeding;
 using ClosedLoop.Cases.Features.Sla;
 using ClosedLoop.Cases.Features.Teams;
+using ClosedLoop.Cases.Features.Workflows;
 using ClosedLoop.Communication.Contracts;
 using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Messaging;
@@ -17,6 +18,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
+using ClosedLoop.Workflows.Definitions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClosedLoop.Cases;
@@ -42,6 +44,13 @@ public static class CasesModule
         services.AddScoped<ICaseAccess, CaseAccess>();
         services.AddHostedService<CaseAccessBackfill>();
         services.AddSingleton<IDecisionReferenceCheck, TeamReferenceCheck>();
+        foreach (var activity in CaseActivities.All)
+        {
+            services.AddWorkflowActivity(activity);
+        }
+
+        services.AddScoped<IDefinitionReferenceCheck, TeamDefinitionCheck>();
+        services.AddScoped<IDefinitionReferenceCheck, RootCauseDefinitionCheck>();
         services.AddIntegrationEventBatchHandler<FeedbackRoutedIntegrationEvent, OpenCaseOnFeedbackRouted, CasesDbContext>();
         services.AddIntegrationEventHandler<CustomerErasedIntegrationEvent, EraseCustomerCases, CasesDbContext>();
         services.AddIntegrationEventHandler<CustomerMessageQueuedIntegrationEvent, RecordCommunication, CasesDbContext>();

@@ -9,8 +9,10 @@ using ClosedLoop.Communication.Sending;
 using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Messaging;
 using ClosedLoop.Communication.Features.Templates;
+using ClosedLoop.Communication.Features.Workflows;
 using ClosedLoop.Communication.Rendering;
 using ClosedLoop.Persistence;
+using ClosedLoop.Workflows.Definitions;
 using ClosedLoop.SharedKernel;
 using ClosedLoop.Web;
 using Microsoft.AspNetCore.Builder;
@@ -39,6 +41,13 @@ public static class CommunicationModule
         services.AddHostedService<TemplateSeeder>();
         services.AddCommunicationConsent(configuration);
 
+        foreach (var activity in CommunicationActivities.All)
+        {
+            services.AddWorkflowActivity(activity);
+        }
+
+        services.AddScoped<IDefinitionReferenceCheck, TemplateDefinitionCheck>();
+        services.AddScoped<IDefinitionReferenceCheck, WebhookEndpointDefinitionCheck>();
         services.AddSingleton<PublishedTemplates>();
         services.AddSingleton<MessageModels>();
         services.AddScoped<MessageComposer>();

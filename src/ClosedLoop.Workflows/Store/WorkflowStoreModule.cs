@@ -7,6 +7,7 @@ using ClosedLoop.Workflows.Store.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -16,8 +17,12 @@ namespace ClosedLoop.Workflows.Store;
 public static class WorkflowStoreModule
 {
     /// <summary>The store's DbContext and the engine's definition services (catalog, validator); modules add activities with <see cref="WorkflowServiceCollectionExtensions.AddWorkflowActivity"/>.</summary>
-    public static IServiceCollection AddWorkflowStore(this IServiceCollection services)
+    /// <remarks>Register after the modules: the default loops it imports at start-up name their teams and templates.</remarks>
+    public static IServiceCollection AddWorkflowStore(this IServiceCollection services, IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<WorkflowStoreOptions>().Bind(configuration.GetSection(WorkflowStoreOptions.Section));
+        services.AddHostedService<DefinitionSeeder>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddModuleDbContext<WorkflowsDbContext>();
         services.AddWorkflowDefinitions();

@@ -53,6 +53,43 @@ public abstract class DefinitionTests<TFactory>(TFactory factory) : IClassFixtur
         Assert.Equal((2, false), (mine.GetProperty("publishedVersion").GetInt32(), mine.GetProperty("hasDraft").GetBoolean()));
     }
 
+    [Theory]
+    [InlineData("detractor-recovery", "Escalate to management")]
+    [InlineData("passive-nurture", "Follow up on the answer")]
+    [InlineData("promoter-advocacy", "Thanks, and a referral ask")]
+    public async Task The_default_loops_are_imported_valid_and_published_at_first_start(string definitionId, string activity)
+    {
+        var loop = await _admin.GetFromJsonAsync<JsonElement>($"{Base}/{definitionId}");
+        Assert.Equal((1, true), (loop.GetProperty("version").GetInt32(), loop.GetProperty("isPublished").GetBoolean()));
+        var versions = await _admin.GetFromJsonAsync<JsonElement>($"{Base}/{definitionId}/versions");
+        Assert.Equal("seed", versions[0].GetProperty("origin").GetString());
+        var diagram = await _admin.GetFromJsonAsync<JsonElement>($"{Base}/{definitionId}/diagram");
+        Assert.Contains(activity, diagram.GetProperty("mermaid").GetString(), StringComparison.Ordinal);
+
+        // Saved back unchanged as a draft, it passes the same validation an admin's edit does.
+        var again = await PutAsync(definitionId, JsonNode.Parse(loop.GetRawText())!);
+        Assert.True(again.StatusCode == HttpStatusCode.OK, await again.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_loop_naming_a_template_team_or_endpoint_that_does_not_exist_is_refused()
+    {
+        var loop = Loop("References");
+        var activities = loop["root"]!["activities"]!.AsArray();
+        activities.Insert(2, new JsonObject { ["id"] = "tell", ["type"] = "SendMessage", ["template"] = Literal("no-such-template") });
+        activities.Insert(3, new JsonObject { ["id"] = "move", ["type"] = "AssignCase", ["team"] = Literal("no-such-team") });
+        var connections = loop["root"]!["connections"]!.AsArray();
+        connections.RemoveAt(1);
+        connections.Add(Connect("set", "tell"));
+        connections.Add(Connect("tell", "move"));
+        connections.Add(Connect("move", "wait"));
+
+        var problem = await (await PutAsync("refs-" + Guid.NewGuid().ToString("N")[..6], loop)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        var named = problem.GetProperty("problems").EnumerateArray().Select(p => p.GetProperty("activityId").GetString()).ToList();
+        Assert.Equal(["move", "tell"], named.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task A_broken_draft_is_refused_with_every_error_naming_its_activity()
     {
