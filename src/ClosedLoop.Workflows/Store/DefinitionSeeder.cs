@@ -54,7 +54,15 @@ internal sealed class DefinitionSeeder(IServiceScopeFactory scopes, IOptions<Wor
 
         foreach (var file in Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal))
         {
-            await SeedAsync(file, cancellationToken);
+            try
+            {
+                await SeedAsync(file, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Not fatal (an unmigrated database, a database down): the host serves what the store has, and the next start tries again.
+                logger.LogError(ex, "The default loop {File} could not be imported", file);
+            }
         }
     }
 
