@@ -61,7 +61,7 @@ public static class AuditExtensions
     public static AuditRecord ForRequest(HttpContext http, string action, string? target, int status, string? details = null)
     {
         var user = http.User;
-        var actorId = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "anonymous";
+        var actorId = Callers.IdOf(user, "anonymous");
         var actorName = user.Identity?.Name ?? actorId;
         return new AuditRecord(
             action,

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using ClosedLoop.Workflows.Definitions;
 using ClosedLoop.Workflows.Store.Data;
 using Microsoft.EntityFrameworkCore;
@@ -102,21 +100,8 @@ internal sealed class DefinitionSeeder(IServiceScopeFactory scopes, IOptions<Wor
 
         var now = time.GetUtcNow();
         var version = (versions.Count == 0 ? 0 : versions[0].Version) + 1;
-        var json = (seed with { Version = version, IsPublished = true, IsLatest = true }).ToJson();
         record ??= db.Definitions.Add(new DefinitionRecord { DefinitionId = definitionId, Name = "", CreatedAt = now }).Entity;
-        record.Name = seed.Name.Length <= WorkflowsDbContext.MaxNameLength ? seed.Name : seed.Name[..WorkflowsDbContext.MaxNameLength];
-        record.PublishedVersion = version;
-        record.Revision++;
-        db.DefinitionVersions.Add(new DefinitionVersionRecord
-        {
-            DefinitionId = definitionId,
-            Version = version,
-            Json = json,
-            Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json))),
-            PublishedAt = now,
-            PublishedBy = Author,
-            Origin = DefinitionOrigin.Seed,
-        });
+        DefinitionPublication.Add(db, record, seed, version, Author, DefinitionOrigin.Seed, now);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -71,13 +71,17 @@ internal static class FeedbackBuilder
     }
 
     /// <summary>Every item of a source, following the cursor to the end.</summary>
-    public static async Task<List<JsonElement>> AllAsync(this HttpClient client, string query, int pageSize = 500)
+    public static Task<List<JsonElement>> AllAsync(this HttpClient client, string query, int pageSize = 500) =>
+        client.AllPagesAsync($"/api/v1/feedback?{query}", pageSize);
+
+    /// <summary>Every item of a cursor-paged list (<c>items</c>, <c>nextCursor</c>), following the cursor to the end.</summary>
+    public static async Task<List<JsonElement>> AllPagesAsync(this HttpClient client, string pathAndQuery, int pageSize = 500)
     {
         var items = new List<JsonElement>();
         string? cursor = null;
         do
         {
-            var url = $"/api/v1/feedback?{query}&pageSize={pageSize}" + (cursor is null ? "" : $"&cursor={cursor}");
+            var url = $"{pathAndQuery}&pageSize={pageSize}" + (cursor is null ? "" : $"&cursor={cursor}");
             var page = JsonDocument.Parse(await client.GetStringAsync(url)).RootElement;
             items.AddRange(page.GetProperty("items").EnumerateArray().Select(e => e.Clone()));
             cursor = page.GetProperty("nextCursor").GetString();

@@ -36,17 +36,15 @@ internal sealed partial class CommunicationApi(
             return Error.NotFound("case-not-found", $"No case with id '{request.CaseId}'.");
         }
 
-        return await SendAsync(supportCase, request, cancellationToken);
+        return await SendValidatedAsync(supportCase, request, cancellationToken);
     }
 
     /// <summary>As <see cref="SendToCaseCustomerAsync"/>, for a case the caller has already read (and checked access to).</summary>
-    public async Task<Result<QueuedMessage>> SendAsync(CaseSnapshot supportCase, CaseMessageRequest request, CancellationToken cancellationToken)
-    {
-        if (Validate(request) is { } invalid)
-        {
-            return invalid;
-        }
+    public async Task<Result<QueuedMessage>> SendAsync(CaseSnapshot supportCase, CaseMessageRequest request, CancellationToken cancellationToken) =>
+        Validate(request) is { } invalid ? invalid : await SendValidatedAsync(supportCase, request, cancellationToken);
 
+    private async Task<Result<QueuedMessage>> SendValidatedAsync(CaseSnapshot supportCase, CaseMessageRequest request, CancellationToken cancellationToken)
+    {
         var dedupKey = request.DedupKey is null ? $"case:{supportCase.Id}:message:{Guid.CreateVersion7():N}" : $"case:{supportCase.Id}:{request.DedupKey}";
         if (dedupKey.Length > MessageRecord.MaxDedupKeyLength)
         {

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text;
 using System.Text.Json;
 using ClosedLoop.Cases.Contracts;
 using ClosedLoop.Feedback.Contracts;
@@ -124,7 +123,7 @@ internal static class QueryFeedback
         var size = pageSize ?? 50;
         errors.When(size is < 1 or > 500, "pageSize", "pageSize must be between 1 and 500.")
             .When(from > to, "from", "from must not be after to.");
-        var after = cursor is null ? null : DecodeCursor(cursor);
+        var after = cursor is null ? null : KeysetCursor.Decode(cursor);
         errors.When(cursor is not null && after is null, "cursor", "cursor is not one this API returned.");
         if (!errors.IsEmpty)
         {
@@ -187,7 +186,7 @@ internal static class QueryFeedback
         }
 
         var page = await Project(items.OrderByDescending(i => i.SubmittedAt).ThenByDescending(i => i.Id).Take(size + 1), db).ToListAsync(cancellationToken);
-        var next = page.Count > size ? EncodeCursor(page[size - 1].Item.SubmittedAt, page[size - 1].Item.Id) : null;
+        var next = page.Count > size ? KeysetCursor.Encode(page[size - 1].Item.SubmittedAt, page[size - 1].Item.Id) : null;
         var shown = page.Take(size).ToList();
         var topics = await TopicsAsync(db, [.. shown.Select(r => r.Item.Id)], cancellationToken);
         return TypedResults.Ok(new FeedbackPage(shown.Select(r => ToResponse(r, topics)).ToList(), size, next));
@@ -228,25 +227,4 @@ internal static class QueryFeedback
         [.. topics[row.Item.Id]],
         row.Item.Routing is null ? null : JsonDocument.Parse(row.Item.Routing).RootElement.Clone(),
         row.Item.CaseId);
-
-    private static string EncodeCursor(DateTimeOffset at, Guid id) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks}:{id:N}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static (DateTimeOffset At, Guid Id)? DecodeCursor(string cursor)
-    {
-        try
-        {
-            var padded = cursor.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
-            return parts.Length == 2 && long.TryParse(parts[0], out var ticks) && Guid.TryParseExact(parts[1], "N", out var id)
-                && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
-                ? (new DateTimeOffset(ticks, TimeSpan.Zero), id)
-                : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 }

@@ -157,7 +157,7 @@ internal static partial class RuleSetEndpoints
         }
 
         var outcome = await publisher.PublishAsync(
-            new PublishRequest(name, json, order, comment, AuthorOf(user), RuleSetOrigin.Put, null, input, VersionPrecondition.Of(request)),
+            new PublishRequest(name, json, order, comment, Callers.AuthorOf(user), RuleSetOrigin.Put, null, input, VersionPrecondition.Of(request)),
             cancellationToken);
         return Answer(outcome, name, request.HttpContext);
     }
@@ -232,7 +232,7 @@ internal static partial class RuleSetEndpoints
         var old = found.Version!;
         var comment = string.IsNullOrWhiteSpace(body.Comment) ? $"Rollback to version {old.Version}" : body.Comment;
         var outcome = await publisher.PublishAsync(
-            new PublishRequest(name, old.Json, old.Order, comment, AuthorOf(user), RuleSetOrigin.Rollback, old.Version, null, VersionPrecondition.Of(http.Request)),
+            new PublishRequest(name, old.Json, old.Order, comment, Callers.AuthorOf(user), RuleSetOrigin.Rollback, old.Version, null, VersionPrecondition.Of(http.Request)),
             cancellationToken);
         return Answer(outcome, name, http) switch
         {
@@ -478,10 +478,6 @@ internal static partial class RuleSetEndpoints
 
     private static void CheckInput(string? input, FieldErrors errors) =>
         errors.When(input?.Length > MaxInputLength, "input", $"input names a registered rules input (e.g. feedback), at most {MaxInputLength} characters.");
-
-    private static string AuthorOf(ClaimsPrincipal user) =>
-        user.Identity?.Name ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";
-
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
     private static partial Regex NamePattern();

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using ClosedLoop.Web;
@@ -132,10 +131,10 @@ internal static partial class DefinitionEndpoints
         var now = time.GetUtcNow();
         record ??= db.Definitions.Add(new DefinitionRecord { DefinitionId = definitionId, Name = "", CreatedAt = now }).Entity;
         var draft = document with { DefinitionId = definitionId, Version = (record.PublishedVersion ?? 0) + 1, IsPublished = false, IsLatest = true };
-        record.Name = Truncate(draft.Name ?? definitionId, WorkflowsDbContext.MaxNameLength);
+        record.Name = DefinitionPublication.Truncate(draft.Name, WorkflowsDbContext.MaxNameLength);
         record.DraftJson = draft.ToJson();
         record.DraftUpdatedAt = now;
-        record.DraftUpdatedBy = Truncate(ActorOf(user), WorkflowsDbContext.MaxActorLength);
+        record.DraftUpdatedBy = DefinitionPublication.Truncate(Callers.IdOf(user), WorkflowsDbContext.MaxActorLength);
         record.Revision++;
         try
         {
@@ -195,22 +194,7 @@ internal static partial class DefinitionEndpoints
         var now = time.GetUtcNow();
         var latest = await db.DefinitionVersions.Where(v => v.DefinitionId == definitionId).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0;
         var version = latest + 1;
-        var json = (draft! with { Version = version, IsPublished = true, IsLatest = true }).ToJson();
-        db.DefinitionVersions.Add(new DefinitionVersionRecord
-        {
-            DefinitionId = definitionId,
-            Version = version,
-            Json = json,
-            Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json))),
-            PublishedAt = now,
-            PublishedBy = Truncate(ActorOf(user), WorkflowsDbContext.MaxActorLength),
-            Origin = DefinitionOrigin.Api,
-        });
-        record.PublishedVersion = version;
-        record.DraftJson = null;
-        record.DraftUpdatedAt = null;
-        record.DraftUpdatedBy = null;
-        record.Revision++;
+        DefinitionPublication.Add(db, record, draft!, version, Callers.IdOf(user), DefinitionOrigin.Api, now);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -328,11 +312,6 @@ internal static partial class DefinitionEndpoints
     }
 
     private static string ETagOf(int revision) => $"\"{revision}\"";
-
-    private static string ActorOf(ClaimsPrincipal user) =>
-        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";
-
-    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();

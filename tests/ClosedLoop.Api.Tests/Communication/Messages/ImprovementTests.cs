@@ -49,7 +49,7 @@ public abstract class ImprovementTests<TFactory>(TFactory factory) : IClassFixtu
         var announcements = done.GetProperty("announcements").EnumerateArray().ToList();
         Assert.Equal(affected, announcements.Sum(a => a.GetProperty("queued").GetInt32()));
 
-        var messages = await AllMessagesAsync($"improvementId={id}");
+        var messages = await _admin.AllPagesAsync($"/api/v1/messages?improvementId={id}");
         Assert.Equal(affected, messages.Count);
         Assert.Equal(affected, messages.Select(m => m.GetProperty("customerId").GetGuid()).Distinct().Count());
 
@@ -109,20 +109,6 @@ public abstract class ImprovementTests<TFactory>(TFactory factory) : IClassFixtu
         var response = await _admin.PostAsJsonAsync("/api/v1/improvements", body);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
-
-    private async Task<List<JsonElement>> AllMessagesAsync(string query)
-    {
-        var items = new List<JsonElement>();
-        string? cursor = null;
-        do
-        {
-            var page = await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/messages?{query}&pageSize=500" + (cursor is null ? "" : $"&cursor={cursor}"));
-            items.AddRange(page.GetProperty("items").EnumerateArray());
-            cursor = page.GetProperty("nextCursor").GetString();
-        }
-        while (cursor is not null);
-        return items;
     }
 
     private async Task<JsonElement> WaitForAnnouncementsAsync(Guid id, int count, TimeSpan within)

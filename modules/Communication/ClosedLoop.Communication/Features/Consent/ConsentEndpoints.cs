@@ -75,10 +75,7 @@ internal static class ConsentEndpoints
                 extensions: new Dictionary<string, object?> { ["code"] = "customer-erased" });
         }
 
-        var consent = await store.SetAsync(id, body!.Transactional, body.Marketing, ActorOf(user), cancellationToken);
+        var consent = await store.SetAsync(id, body!.Transactional, body.Marketing, Callers.AuthorOf(user), cancellationToken);
         return TypedResults.Ok(ConsentResponse.Of(consent));
     }
-
-    private static string ActorOf(ClaimsPrincipal user) =>
-        user.Identity?.Name ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";
 }

@@ -103,7 +103,7 @@ internal static class ImprovementEndpoints
             LinkedCases = JsonSerializer.Serialize(linked),
             EffectiveDate = body.EffectiveDate!.Value,
             CreatedAt = time.GetUtcNow(),
-            CreatedBy = ActorOf(user),
+            CreatedBy = Callers.IdOf(user),
         };
         db.Improvements.Add(improvement);
         await db.SaveChangesAsync(cancellationToken);
@@ -156,7 +156,7 @@ internal static class ImprovementEndpoints
             To = to.ToUniversalTime(),
             Status = AnnouncementStatus.Running,
             CreatedAt = now,
-            CreatedBy = ActorOf(user),
+            CreatedBy = Callers.IdOf(user),
         };
         db.Announcements.Add(announcement);
         await db.SaveChangesAsync(cancellationToken);
@@ -185,6 +185,4 @@ internal static class ImprovementEndpoints
 
     private static AnnouncementResponse Response(AnnouncementRecord a) => new(
         a.Id, a.Status.ToString().ToLowerInvariant(), a.From, a.To, a.Matched, a.Queued, a.AlreadyReached, a.CreatedAt, a.CreatedBy, a.CompletedAt, a.Error);
-
-    private static string ActorOf(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";
 }

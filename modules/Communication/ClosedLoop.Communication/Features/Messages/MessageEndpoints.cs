@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text;
 using ClosedLoop.Cases.Contracts;
 using ClosedLoop.Communication.Contracts;
 using ClosedLoop.Communication.Data;
@@ -52,14 +51,9 @@ internal sealed record MessagePage(IReadOnlyList<MessageResponse> Items, int Pag
 
 internal static class MessageEndpoints
 {
-    private static readonly Dictionary<string, MessageStatus> Statuses = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["pending"] = MessageStatus.Pending,
-        ["retrying"] = MessageStatus.Retrying,
-        ["sent"] = MessageStatus.Sent,
-        ["deadLettered"] = MessageStatus.DeadLettered,
-        ["suppressed"] = MessageStatus.Suppressed,
-    };
+    /// <summary>The status names the API shows (<see cref="MessageComposer.StatusName"/>), for the <c>status</c> filter.</summary>
+    private static readonly Dictionary<string, MessageStatus> Statuses =
+        Enum.GetValues<MessageStatus>().ToDictionary(MessageComposer.StatusName, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Sends a templated message to the case's customer: rendered now in their language, written to the outbox and
@@ -89,7 +83,7 @@ internal static class MessageEndpoints
             return Problems.Validation(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["An Idempotency-Key is at most 100 characters."] });
         }
 
-        var by = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";
+        var by = Callers.IdOf(user);
         var result = await api.SendAsync(
             supportCase,
             new CaseMessageRequest(id, body?.Template?.Trim() ?? "", idempotencyKey is null ? null : "api:" + idempotencyKey, by, body?.Variables),
@@ -134,7 +128,7 @@ internal static class MessageEndpoints
         CancellationToken cancellationToken)
     {
         var size = pageSize ?? 50;
-        var after = cursor is null ? null : DecodeCursor(cursor);
+        var after = cursor is null ? null : KeysetCursor.Decode(cursor);
         MessageStatus? wanted = null;
         var errors = new FieldErrors()
             .When(size is < 1 or > 500, "pageSize", "pageSize must be between 1 and 500.")
@@ -192,7 +186,7 @@ internal static class MessageEndpoints
         }
 
         var page = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(size + 1).ToListAsync(cancellationToken);
-        var next = page.Count > size ? EncodeCursor(page[size - 1].CreatedAt, page[size - 1].Id) : null;
+        var next = page.Count > size ? KeysetCursor.Encode(page[size - 1].CreatedAt, page[size - 1].Id) : null;
         return TypedResults.Ok(new MessagePage([.. page.Take(size).Select(m => Summary(m))], size, next));
     }
 
@@ -250,25 +244,4 @@ internal static class MessageEndpoints
         m.CreatedBy,
         m.SentAt,
         m.ExternalId);
-
-    private static string EncodeCursor(DateTimeOffset at, Guid id) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks}:{id:N}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static (DateTimeOffset At, Guid Id)? DecodeCursor(string cursor)
-    {
-        try
-        {
-            var padded = cursor.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
-            return parts.Length == 2 && long.TryParse(parts[0], out var ticks) && Guid.TryParseExact(parts[1], "N", out var id)
-                && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
-                ? (new DateTimeOffset(ticks, TimeSpan.Zero), id)
-                : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 }

@@ -94,7 +94,7 @@ internal static partial class TemplateEndpoints
         }
 
         var outcome = await publisher.PublishAsync(
-            new TemplatePublishRequest(key, body!.Languages!, body.Comment, AuthorOf(user), TemplateOrigin.Put, null, VersionPrecondition.Of(http.Request)),
+            new TemplatePublishRequest(key, body!.Languages!, body.Comment, Callers.AuthorOf(user), TemplateOrigin.Put, null, VersionPrecondition.Of(http.Request)),
             cancellationToken);
         return Answer(outcome, key, http);
     }
@@ -162,7 +162,7 @@ internal static partial class TemplateEndpoints
         var old = found.Version!;
         var comment = string.IsNullOrWhiteSpace(body.Comment) ? $"Rollback to version {old.Version}" : body.Comment;
         var outcome = await publisher.PublishAsync(
-            new TemplatePublishRequest(key, TemplateContent.Deserialize(old.Content), comment, AuthorOf(user), TemplateOrigin.Rollback, old.Version, VersionPrecondition.Of(http.Request)),
+            new TemplatePublishRequest(key, TemplateContent.Deserialize(old.Content), comment, Callers.AuthorOf(user), TemplateOrigin.Rollback, old.Version, VersionPrecondition.Of(http.Request)),
             cancellationToken);
         return Answer(outcome, key, http) switch
         {
@@ -335,8 +335,4 @@ internal static partial class TemplateEndpoints
 
     private static void CheckComment(string? comment, FieldErrors errors) =>
         errors.When(comment?.Length > CommunicationDbContext.MaxCommentLength, "comment", $"comment must be at most {CommunicationDbContext.MaxCommentLength} characters.");
-
-    private static string AuthorOf(ClaimsPrincipal user) =>
-        user.Identity?.Name ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";
-
 }

@@ -58,7 +58,7 @@ internal static class WebhookEndpointEndpoints
             Events = events!,
             Enabled = true,
             CreatedAt = time.GetUtcNow(),
-            CreatedBy = ActorOf(user),
+            CreatedBy = Callers.AuthorOf(user),
         };
         db.WebhookEndpoints.Add(endpoint);
         try
@@ -194,7 +194,4 @@ internal static class WebhookEndpointEndpoints
         db.ChangeTracker.Clear();
         return await db.WebhookEndpoints.AnyAsync(e => e.Name == name && e.Id != except, CancellationToken.None);
     }
-
-    private static string ActorOf(ClaimsPrincipal user) =>
-        user.Identity?.Name ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";
 }
