@@ -37,6 +37,7 @@ api.MapApiKeyEndpoints();
 api.MapAuditEndpoints();
 api.MapRuleSetEndpoints();
 api.MapWorkflowDefinitionEndpoints();
+api.MapWorkflowInstanceEndpoints();
 api.MapFeedbackEndpoints();
 api.MapCasesEndpoints();
 api.MapCommunicationEndpoints();

@@ -7,6 +7,12 @@ namespace ClosedLoop.Workflows.Runtime;
 public interface IWorkflowRuntime
 {
     /// <summary>
+    /// Starts the definition's published version for the correlation (at most once per pair: a second call answers the
+    /// first instance's id). A loop without a published version is kept as a faulted instance an operator retries.
+    /// </summary>
+    Task<Guid> StartAsync(WorkflowStartRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Resumes every bookmark the stimulus matches, each at most once however often or concurrently it is delivered;
     /// answers how many it resumed. The instances run on after this returns.
     /// </summary>

@@ -1,7 +1,11 @@
 using ClosedLoop.Persistence;
 using ClosedLoop.SharedKernel;
 using ClosedLoop.Web;
+using ClosedLoop.Messaging;
 using ClosedLoop.Workflows.Definitions;
+using ClosedLoop.Workflows.Runtime;
+using ClosedLoop.Workflows.Runtime.Api;
+using ClosedLoop.Workflows.Runtime.Timers;
 using ClosedLoop.Workflows.Store.Api;
 using ClosedLoop.Workflows.Store.Data;
 using Microsoft.AspNetCore.Builder;
@@ -26,7 +30,29 @@ public static class WorkflowStoreModule
         services.TryAddSingleton(TimeProvider.System);
         services.AddModuleDbContext<WorkflowsDbContext>();
         services.AddWorkflowDefinitions();
+        services.AddWorkflowRuntime(configuration);
         return services;
+    }
+
+    private static void AddWorkflowRuntime(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WorkflowRuntimeOptions>()
+            .Bind(configuration.GetSection(WorkflowRuntimeOptions.Section))
+            .Validate(o => o.Concurrency is >= 1 and <= 64, "Workflows:Runtime:Concurrency must be between 1 and 64.")
+            .Validate(o => o.SweepInterval > TimeSpan.Zero && o.Lease > TimeSpan.FromSeconds(5), "Workflows:Runtime:SweepInterval must be positive and Lease over 5 seconds.")
+            .Validate(o => o.MaxStepsPerRun is >= 10 and <= 10_000, "Workflows:Runtime:MaxStepsPerRun must be between 10 and 10000.")
+            .ValidateOnStart();
+        services.AddSingleton<DefinitionCache>();
+        services.AddScoped<WorkflowEngine>();
+        services.AddScoped<InstanceOperations>();
+        services.AddSingleton<RunnerSignal>();
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(sp => new RunnableCommitInterceptor(sp.GetRequiredService<RunnerSignal>()));
+        services.AddSingleton<InstanceRunner>();
+        services.AddHostedService<RunnerService>();
+        services.AddSingleton<IWorkflowTimerSink, TimerSink>();
+        services.AddSingleton<IWorkflowTimerScheduler, PendingQuartzScheduler>();
+        services.AddSingleton<IWorkflowRuntime, WorkflowRuntime>();
+        services.AddIntegrationEvent<WorkflowInstanceFinishedIntegrationEvent>();
     }
 
     /// <summary>Maps <c>/workflow-definitions</c> (admin only) under <paramref name="api"/> (the <c>/api/v1</c> group).</summary>
@@ -60,6 +86,26 @@ public static class WorkflowStoreModule
             .WithName("GetWorkflowDefinitionDiagram")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        return api;
+    }
+
+    /// <summary>Maps <c>/workflow-instances</c> (admin only) under <paramref name="api"/> (the <c>/api/v1</c> group).</summary>
+    public static IEndpointRouteBuilder MapWorkflowInstanceEndpoints(this IEndpointRouteBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var instances = api.MapGroup("/workflow-instances").WithTags("Workflows").RequireAuthorization(Policies.Admin);
+        instances.MapGet("/", InstanceEndpoints.List).WithName("ListWorkflowInstances").ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        instances.MapGet("/{id:guid}", InstanceEndpoints.Get).WithName("GetWorkflowInstance").ProducesProblem(StatusCodes.Status404NotFound);
+        instances.MapPost("/{id:guid}/retry", InstanceEndpoints.Retry)
+            .WithName("RetryWorkflowInstance")
+            .Audited("workflow-instance.retried")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        instances.MapPost("/{id:guid}/cancel", InstanceEndpoints.Cancel)
+            .WithName("CancelWorkflowInstance")
+            .Audited("workflow-instance.cancelled")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
 }

@@ -1,12 +1,14 @@
 using ClosedLoop.Messaging;
 using ClosedLoop.Persistence;
+using ClosedLoop.Workflows.Runtime.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClosedLoop.Workflows.Store.Data;
 
 /// <summary>
 /// The workflow store: schema 'workflows' (prefix 'workflows_' on SQLite). Loop definitions (each with at most one
-/// draft) and their immutable published versions, with the store's outbox and inbox.
+/// draft) and their immutable published versions; the runtime's instances, bookmarks, wakeups, execution log and
+/// incidents; the store's outbox and inbox.
 /// </summary>
 internal sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> options)
     : ModuleDbContext<WorkflowsDbContext>(options), IModuleDbContext
@@ -20,6 +22,32 @@ internal sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> op
     public DbSet<DefinitionRecord> Definitions => Set<DefinitionRecord>();
 
     public DbSet<DefinitionVersionRecord> DefinitionVersions => Set<DefinitionVersionRecord>();
+
+    public DbSet<InstanceRecord> Instances => Set<InstanceRecord>();
+
+    public DbSet<BookmarkRecord> Bookmarks => Set<BookmarkRecord>();
+
+    public DbSet<WakeupRecord> Wakeups => Set<WakeupRecord>();
+
+    public DbSet<ExecutionRecord> Executions => Set<ExecutionRecord>();
+
+    public DbSet<IncidentRecord> Incidents => Set<IncidentRecord>();
+
+    /// <summary>Instances this context made runnable in its current transaction: the commit wakes the runner for them.</summary>
+    internal HashSet<Guid> RunnablePending { get; } = [];
+
+    // Contexts are pooled: a mark left by a transaction that never committed must not wake the runner for the next user.
+    public override void Dispose()
+    {
+        RunnablePending.Clear();
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        RunnablePending.Clear();
+        return base.DisposeAsync();
+    }
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -45,6 +73,8 @@ internal sealed class WorkflowsDbContext(DbContextOptions<WorkflowsDbContext> op
             b.Property(v => v.Origin).HasConversion<string>().HasMaxLength(10);
             b.Property(v => v.Sha256).HasMaxLength(64).IsFixedLength();
         });
+
+        RuntimeModel.Configure(modelBuilder);
     }
 }
 
