@@ -100,11 +100,15 @@ internal sealed class LoadedDefinition
                     args[i] = ToClr(variables.TryGetValue(parameters[i].Name!, out var v) ? v : null, parameters[i].Type);
                 }
 
-                args[^1] = facts ?? throw new InvalidOperationException("The case this loop runs for is not found.");
+                args[^1] = facts;
                 object? result;
                 try
                 {
                     result = lambda.DynamicInvoke(args);
+                }
+                catch (System.Reflection.TargetInvocationException ex) when (ex.InnerException is NullReferenceException && facts is null)
+                {
+                    throw new InvalidOperationException($"The expression of '{input}' reads the case, and the case this loop runs for is not found.", ex.InnerException);
                 }
                 catch (System.Reflection.TargetInvocationException ex) when (ex.InnerException is not null)
                 {
