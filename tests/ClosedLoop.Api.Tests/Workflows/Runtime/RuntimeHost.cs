@@ -27,6 +27,9 @@ public sealed class TestActivities
 
     public ConcurrentDictionary<string, int> Runs { get; } = new();
 
+    /// <summary>The stimulus key that resumes a TestWait with input <paramref name="key"/> in the instance for <paramref name="correlationId"/>.</summary>
+    public static string KeyOf(string key, Guid correlationId) => $"{key}:{correlationId:N}";
+
     public static void Register(IServiceCollection services, TestActivities activities)
     {
         services.AddSingleton(activities);
@@ -43,7 +46,7 @@ public sealed class TestActivities
         public string ActivityType => Wait;
 
         public ValueTask<ActivityResult> ExecuteAsync(ActivityExecutionContext context, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(ActivityResult.Wait(new BookmarkRequest("test", context.String("key"), null)));
+            ValueTask.FromResult(ActivityResult.Wait(new BookmarkRequest("test", KeyOf(context.String("key")!, context.CorrelationId), null)));
     }
 
     private sealed class MaybeFailHandler(TestActivities activities) : IActivityHandler
@@ -182,4 +185,28 @@ internal static class Loops
 
     public static IEnumerable<(string Activity, string Outcome)> Log(this JsonElement instance) =>
         instance.GetProperty("log").EnumerateArray().Select(e => (e.GetProperty("activityId").GetString()!, e.GetProperty("outcome").GetString()!));
+}
+
+/// <summary>
+/// A host on a database that outlives it (see <see cref="Imports.SharedDatabase"/>), with a clock and test activities
+/// shared by every host a test starts on it: a restart, or a second replica.
+/// </summary>
+public sealed class SharedRuntimeFactory(ClosedLoop.Persistence.DatabaseProvider provider, string connectionString, ClosedLoop.Api.Tests.Cases.ShiftedClock clock, TestActivities activities)
+    : ApiFactory
+{
+    public override ClosedLoop.Persistence.DatabaseProvider Provider => provider;
+
+    public override Task InitializeAsync() => Task.CompletedTask;
+
+    protected override void Configure(IDictionary<string, string?> values) => values["ConnectionStrings:closedloop"] = connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(s =>
+        {
+            s.AddSingleton<TimeProvider>(clock);
+            TestActivities.Register(s, activities);
+        });
+    }
 }

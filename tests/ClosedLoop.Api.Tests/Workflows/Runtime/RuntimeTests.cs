@@ -52,7 +52,7 @@ public abstract class RuntimeTests<TFactory>(TFactory factory) : IClassFixture<T
         Assert.Equal(["wait"], waiting.Waiting());
         Assert.Equal(1, waiting.GetProperty("variables").GetProperty("attempts").GetDecimal());
 
-        var resumed = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Runtime.ResumeAsync(new WorkflowStimulus("test", key))));
+        var resumed = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Runtime.ResumeAsync(new WorkflowStimulus("test", TestActivities.KeyOf(key, caseId)))));
         Assert.Equal(1, resumed.Sum());
 
         var done = await _admin.InstanceAsync(instanceId, i => i.Status() == "completed");
@@ -64,7 +64,7 @@ public abstract class RuntimeTests<TFactory>(TFactory factory) : IClassFixture<T
         Assert.Contains(("join", "joined"), log);
         Assert.Contains(("end", "completed"), log);
         Assert.DoesNotContain(log, e => e.Activity == "wrong");
-        Assert.Equal(0, await Runtime.ResumeAsync(new WorkflowStimulus("test", key)));
+        Assert.Equal(0, await Runtime.ResumeAsync(new WorkflowStimulus("test", TestActivities.KeyOf(key, caseId))));
 
         var list = await _admin.GetFromJsonAsync<JsonElement>($"{Instances}?caseId={caseId}");
         var item = Assert.Single(list.GetProperty("items").EnumerateArray());
@@ -81,16 +81,18 @@ public abstract class RuntimeTests<TFactory>(TFactory factory) : IClassFixture<T
         Assert.Equal(1, await _admin.PublishAsync(Loop(id,
             [Activity("start", "Start"), Activity("wait-v1", TestActivities.Wait, ("key", key)), Activity("count-v1", TestActivities.Count), Activity("end", "End")],
             [Connect("start", "wait-v1"), Connect("wait-v1", "count-v1"), Connect("count-v1", "end")])));
-        var first = await Runtime.StartAsync(new WorkflowStartRequest(id, Guid.NewGuid()));
+        var (firstCase, secondCase) = (Guid.NewGuid(), Guid.NewGuid());
+        var first = await Runtime.StartAsync(new WorkflowStartRequest(id, firstCase));
         await _admin.InstanceAsync(first, i => i.Status() == "waiting");
 
         Assert.Equal(2, await _admin.PublishAsync(Loop(id,
             [Activity("start", "Start"), Activity("wait-v2", TestActivities.Wait, ("key", key)), Activity("count-v2", TestActivities.Count), Activity("end", "End")],
             [Connect("start", "wait-v2"), Connect("wait-v2", "count-v2"), Connect("count-v2", "end")])));
-        var second = await Runtime.StartAsync(new WorkflowStartRequest(id, Guid.NewGuid()));
+        var second = await Runtime.StartAsync(new WorkflowStartRequest(id, secondCase));
         await _admin.InstanceAsync(second, i => i.Status() == "waiting");
 
-        Assert.Equal(2, await Runtime.ResumeAsync(new WorkflowStimulus("test", key)));
+        Assert.Equal(1, await Runtime.ResumeAsync(new WorkflowStimulus("test", TestActivities.KeyOf(key, firstCase))));
+        Assert.Equal(1, await Runtime.ResumeAsync(new WorkflowStimulus("test", TestActivities.KeyOf(key, secondCase))));
         var v1 = await _admin.InstanceAsync(first, i => i.Status() == "completed");
         var v2 = await _admin.InstanceAsync(second, i => i.Status() == "completed");
         Assert.Equal((1, 2), (v1.GetProperty("version").GetInt32(), v2.GetProperty("version").GetInt32()));
@@ -140,7 +142,8 @@ public abstract class RuntimeTests<TFactory>(TFactory factory) : IClassFixture<T
         await _admin.PublishAsync(Loop(id,
             [Activity("start", "Start"), Activity("wait", TestActivities.Wait, ("key", key)), Activity("end", "End")],
             [Connect("start", "wait"), Connect("wait", "end")]));
-        var instanceId = await Runtime.StartAsync(new WorkflowStartRequest(id, Guid.NewGuid()));
+        var caseId = Guid.NewGuid();
+        var instanceId = await Runtime.StartAsync(new WorkflowStartRequest(id, caseId));
         await _admin.InstanceAsync(instanceId, i => i.Status() == "waiting");
 
         var cancelled = await _admin.PostAsync($"{Instances}/{instanceId}/cancel", null);
@@ -148,7 +151,7 @@ public abstract class RuntimeTests<TFactory>(TFactory factory) : IClassFixture<T
         var read = await _admin.GetFromJsonAsync<JsonElement>($"{Instances}/{instanceId}");
         Assert.Equal("cancelled", read.Status());
         Assert.Empty(read.Waiting());
-        Assert.Equal(0, await Runtime.ResumeAsync(new WorkflowStimulus("test", key)));
+        Assert.Equal(0, await Runtime.ResumeAsync(new WorkflowStimulus("test", TestActivities.KeyOf(key, caseId))));
         await (await _admin.PostAsync($"{Instances}/{instanceId}/cancel", null)).AssertProblemAsync(HttpStatusCode.Conflict);
     }
 
