@@ -2,6 +2,7 @@ using ClosedLoop.Persistence;
 using ClosedLoop.SharedKernel;
 using ClosedLoop.Web;
 using ClosedLoop.Workflows.Definitions;
+using ClosedLoop.Workflows.Runtime.Timers;
 using ClosedLoop.Workflows.Store.Api;
 using ClosedLoop.Workflows.Store.Data;
 using Microsoft.AspNetCore.Builder;
@@ -26,6 +27,7 @@ public static class WorkflowStoreModule
         services.TryAddSingleton(TimeProvider.System);
         services.AddModuleDbContext<WorkflowsDbContext>();
         services.AddWorkflowDefinitions();
+        services.AddWorkflowTimers(configuration);
         return services;
     }
 
