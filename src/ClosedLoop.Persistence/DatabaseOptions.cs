@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace ClosedLoop.Persistence;
 
 /// <summary>The database engines ClosedLoop runs on.</summary>
@@ -31,4 +33,24 @@ public sealed class DatabaseOptions
 
     /// <summary>Resolved at start-up from <c>ConnectionStrings:closedloop</c> (SQLite has a default).</summary>
     public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// The settings as the host resolves them, read now: for a registration that must choose at composition time
+    /// (Quartz's job store is composed before the container exists). Validation stays with the options at start-up.
+    /// </summary>
+    public static DatabaseOptions From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        options.ConnectionString = ResolveConnectionString(configuration, options.Provider);
+        return options;
+    }
+
+    internal static string ResolveConnectionString(IConfiguration configuration, DatabaseProvider provider)
+    {
+        var configured = configuration.GetConnectionString(ConnectionStringName);
+        return string.IsNullOrWhiteSpace(configured)
+            ? provider == DatabaseProvider.Sqlite ? DefaultSqliteConnectionString : ""
+            : configured;
+    }
 }

@@ -15,13 +15,7 @@ public static class PersistenceServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>()
             .Bind(configuration.GetSection(DatabaseOptions.Section))
-            .PostConfigure(o =>
-            {
-                var configured = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
-                o.ConnectionString = string.IsNullOrWhiteSpace(configured)
-                    ? o.Provider == DatabaseProvider.Sqlite ? DatabaseOptions.DefaultSqliteConnectionString : ""
-                    : configured;
-            })
+            .PostConfigure(o => o.ConnectionString = DatabaseOptions.ResolveConnectionString(configuration, o.Provider))
             .Validate(o => Enum.IsDefined(o.Provider), "Database:Provider must be Sqlite, PostgreSql or SqlServer.")
             .Validate(o => o.ConnectionString.Length > 0, "ConnectionStrings:closedloop is required for PostgreSql and SqlServer.")
             .Validate(o => o.CommandTimeoutSeconds is > 0 and <= 3600, "Database:CommandTimeoutSeconds must be between 1 and 3600.")

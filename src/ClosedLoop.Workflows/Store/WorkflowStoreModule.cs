@@ -31,6 +31,7 @@ public static class WorkflowStoreModule
         services.AddModuleDbContext<WorkflowsDbContext>();
         services.AddWorkflowDefinitions();
         services.AddWorkflowRuntime(configuration);
+        services.AddWorkflowTimers(configuration);
         return services;
     }
 
@@ -50,7 +51,6 @@ public static class WorkflowStoreModule
         services.AddSingleton<InstanceRunner>();
         services.AddHostedService<RunnerService>();
         services.AddSingleton<IWorkflowTimerSink, TimerSink>();
-        services.AddSingleton<IWorkflowTimerScheduler, PendingQuartzScheduler>();
         services.AddSingleton<IWorkflowRuntime, WorkflowRuntime>();
         services.AddIntegrationEvent<WorkflowInstanceFinishedIntegrationEvent>();
     }

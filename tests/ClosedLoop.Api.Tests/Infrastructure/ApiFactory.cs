@@ -20,7 +20,7 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     public abstract DatabaseProvider Provider { get; }
 
-    public string ConnectionString { get; private set; } = "";
+    public string ConnectionString { get; protected set; } = "";
 
     protected virtual string EnvironmentName => "Development";
 
