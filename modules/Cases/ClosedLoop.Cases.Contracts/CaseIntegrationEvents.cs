@@ -71,3 +71,38 @@ public sealed record CaseSlaBreachedIntegrationEvent(Guid CaseId, SlaTarget Targ
 /// <param name="Level">Its escalation level: members of its team at this level or higher see it.</param>
 /// <param name="Version">The case's version at the change; a copy keeps the highest it has seen, so a late delivery of an older event changes nothing.</param>
 public sealed record CaseAccessChangedIntegrationEvent(Guid CaseId, Guid CustomerId, string? Team, EscalationLevel Level, int Version) : IntegrationEvent;
+
+/// <summary>
+/// A loop that ran for a case finished: completed, or cancelled by an operator. Published once per loop instance by the
+/// Cases module (from the workflow runtime's finish event), with the case's timeline entry (<c>loopCompleted</c> or
+/// <c>loopCancelled</c>) in the same transaction. Insights measures loops by it: how long closing the loop took and
+/// whether the customer's score moved.
+/// </summary>
+/// <param name="CaseId">The case the loop ran for.</param>
+/// <param name="CustomerId">The case's customer.</param>
+/// <param name="InstanceId">The loop instance (<c>GET /api/v1/workflow-instances/{id}</c>).</param>
+/// <param name="Loop">The workflow definition id, e.g. <c>detractor-recovery</c>.</param>
+/// <param name="Version">The definition version the instance ran.</param>
+/// <param name="Outcome">How it finished, as the runtime says it: <c>completed</c> or <c>cancelled</c>.</param>
+/// <param name="StartedAt">When the instance started.</param>
+/// <param name="FinishedAt">When it finished.</param>
+/// <param name="Duration"><paramref name="FinishedAt"/> − <paramref name="StartedAt"/> (calendar time).</param>
+/// <param name="ScoreBefore">The score (0–10) of the feedback the case follows up; null for comment-only feedback.</param>
+/// <param name="ScoreAfter">
+/// The score the customer gave during the loop: the newest numeric <c>score</c> among the outputs of the instance's steps
+/// (a follow-up survey's answer); null when nobody answered one.
+/// </param>
+/// <param name="ScoreChange"><paramref name="ScoreAfter"/> − <paramref name="ScoreBefore"/> when both are known, else null.</param>
+public sealed record LoopCompletedIntegrationEvent(
+    Guid CaseId,
+    Guid CustomerId,
+    Guid InstanceId,
+    string Loop,
+    int Version,
+    string Outcome,
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt,
+    TimeSpan Duration,
+    int? ScoreBefore,
+    int? ScoreAfter,
+    int? ScoreChange) : IntegrationEvent;

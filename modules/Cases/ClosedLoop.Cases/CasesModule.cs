@@ -19,6 +19,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using ClosedLoop.Workflows.Definitions;
+using ClosedLoop.Workflows.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClosedLoop.Cases;
@@ -48,6 +49,20 @@ public static class CasesModule
         {
             services.AddWorkflowActivity(activity);
         }
+
+        services.AddScoped<CaseStepRunner>();
+        services.AddScoped<CaseLoops>();
+        services.AddWorkflowActivityHandler<WaitForCaseEventHandler>();
+        services.AddWorkflowActivityHandler<AssignCaseHandler>();
+        services.AddWorkflowActivityHandler<EscalateCaseHandler>();
+        services.AddWorkflowActivityHandler<SetCaseStatusHandler>();
+        services.AddScoped<ICaseFactsSource, CaseFactsSource>();
+        services.AddScoped<IBusinessCalendar, CaseBusinessCalendar>();
+
+        // Not yet: the runtime's placeholder engine is not registered, so its start/resume handlers fail the host's
+        // service validation. services.AddCaseLoopTriggers() goes here when the runtime lands (see CaseLoopTriggers).
+        services.AddIntegrationEventHandler<WorkflowInstanceFinishedIntegrationEvent, RecordLoopFinished, CasesDbContext>();
+        services.AddIntegrationEvent<LoopCompletedIntegrationEvent>();
 
         services.AddScoped<IDefinitionReferenceCheck, TeamDefinitionCheck>();
         services.AddScoped<IDefinitionReferenceCheck, RootCauseDefinitionCheck>();

@@ -25,6 +25,8 @@ internal sealed class CasesDbContext(DbContextOptions<CasesDbContext> options)
 
     public DbSet<Backfill> Backfills => Set<Backfill>();
 
+    public DbSet<CaseWorkflowStep> WorkflowSteps => Set<CaseWorkflowStep>();
+
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Case>(b =>
@@ -120,6 +122,17 @@ internal sealed class CasesDbContext(DbContextOptions<CasesDbContext> options)
             b.Property(r => r.Key).HasMaxLength(64);
             b.Property(r => r.Name).HasMaxLength(200);
             b.Property(r => r.Description).HasMaxLength(2_000);
+        });
+
+        modelBuilder.Entity<CaseWorkflowStep>(b =>
+        {
+            b.ToTable("workflow_steps");
+            b.HasKey(s => s.StepKey);
+            b.Property(s => s.StepKey).HasMaxLength(CaseWorkflowStep.MaxStepKeyLength);
+            b.Property(s => s.ActivityType).HasMaxLength(100);
+            b.Property(s => s.Port).HasMaxLength(100);
+            b.HasIndex(s => s.CaseId);
+            b.HasOne<Case>().WithMany().HasForeignKey(s => s.CaseId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<Backfill>(b =>

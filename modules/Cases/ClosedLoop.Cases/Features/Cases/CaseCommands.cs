@@ -178,7 +178,7 @@ internal static class CaseCommands
     private static FieldErrors NoteErrors(string? note) => new FieldErrors().When(note is { Length: > CaseEntry.MaxTextLength }, "note", $"note is at most {CaseEntry.MaxTextLength:N0} characters.");
 
     /// <summary>What every action needs, bound once.</summary>
-    internal sealed class Services(CasesDbContext db, TimeProvider time, IOptions<CasesOptions> options, IHttpContextAccessor http)
+    internal sealed class Services(CasesDbContext db, TimeProvider time, IOptions<CasesOptions> options, IHttpContextAccessor http, CaseLoops loops)
     {
         public CaseViewer? Viewer { get; private set; }
 
@@ -197,7 +197,7 @@ internal static class CaseCommands
                 return Problems.From(result.Error!);
             }
 
-            var (shown, detail) = await CaseQueries.DetailAsync(db, result.Value!, time.GetUtcNow(), cancellationToken);
+            var (shown, detail) = await CaseQueries.DetailAsync(db, result.Value!, time.GetUtcNow(), await loops.OfAsync(id, cancellationToken), cancellationToken);
             context.Response.Headers.ETag = shown.ETag;
             return TypedResults.Ok(detail);
         }

@@ -19,17 +19,22 @@ internal static class CaseQueries
 {
     private const int OptimisticReads = 8;
 
-    /// <summary>One case with its SLA clocks, the actions allowed now, the routing explanation and the full timeline.</summary>
-    /// <remarks>The ETag header is the case's version: send it as <c>If-Match</c> with the next action to be sure nobody acted meanwhile. Cases of teams you are not in answer 404.</remarks>
+    /// <summary>One case with its SLA clocks, the actions allowed now, the routing explanation, the full timeline and its loops.</summary>
+    /// <remarks>
+    /// The ETag header is the case's version: send it as <c>If-Match</c> with the next action to be sure nobody acted meanwhile. Cases of teams you are not in answer 404.
+    /// <c>loops</c> lists the workflow instances that run or ran for the case, newest first: instance id, definition id, version,
+    /// status (running, waiting, faulted, completed, cancelled) and, while waiting, the steps it waits on with their due times.
+    /// </remarks>
     /// <param name="id">The case id.</param>
     /// <param name="user">The caller.</param>
     /// <param name="db">The Cases database.</param>
     /// <param name="options">Module settings.</param>
     /// <param name="time">The clock.</param>
+    /// <param name="loops">The case's loops, from the workflow runtime.</param>
     /// <param name="response">To set the ETag.</param>
     /// <param name="cancellationToken">Request aborted.</param>
     internal static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> Get(
-        Guid id, ClaimsPrincipal user, CasesDbContext db, IOptions<CasesOptions> options, TimeProvider time, HttpResponse response, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, CasesDbContext db, IOptions<CasesOptions> options, TimeProvider time, CaseLoops loops, HttpResponse response, CancellationToken cancellationToken)
     {
         var viewer = await CaseViewer.OfAsync(user, db, options, cancellationToken);
         var found = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
@@ -38,7 +43,7 @@ internal static class CaseQueries
             return Problems.NotFound("case", id);
         }
 
-        var (shown, detail) = await DetailAsync(db, found, time.GetUtcNow(), cancellationToken);
+        var (shown, detail) = await DetailAsync(db, found, time.GetUtcNow(), await loops.OfAsync(id, cancellationToken), cancellationToken);
         response.Headers.ETag = shown.ETag;
         return TypedResults.Ok(detail);
     }
@@ -57,7 +62,7 @@ internal static class CaseQueries
     /// behind the writers (decision 0014). A case that keeps changing faster than it can be read is read once more
     /// in a transaction (decision 0031).
     /// </remarks>
-    internal static async Task<(Case Case, CaseDetail Detail)> DetailAsync(CasesDbContext db, Case found, DateTimeOffset now, CancellationToken cancellationToken)
+    internal static async Task<(Case Case, CaseDetail Detail)> DetailAsync(CasesDbContext db, Case found, DateTimeOffset now, IReadOnlyList<CaseLoop> loops, CancellationToken cancellationToken)
     {
         for (var read = 0; read < OptimisticReads; read++)
         {
@@ -65,7 +70,7 @@ internal static class CaseQueries
             var version = await db.Cases.AsNoTracking().Where(c => c.Id == found.Id).Select(c => (int?)c.Version).FirstOrDefaultAsync(cancellationToken);
             if (version is null || version == found.Version)
             {
-                return (found, await DetailAsync(db, found, entries, topics, now, cancellationToken));
+                return (found, await DetailAsync(db, found, entries, topics, loops, now, cancellationToken));
             }
 
             found = await db.Cases.AsNoTracking().FirstAsync(c => c.Id == found.Id, cancellationToken);
@@ -75,7 +80,7 @@ internal static class CaseQueries
         found = await db.Cases.AsNoTracking().FirstAsync(c => c.Id == found.Id, cancellationToken);
         var (lastEntries, lastTopics) = await TimelineAsync(db, found.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return (found, await DetailAsync(db, found, lastEntries, lastTopics, now, cancellationToken));
+        return (found, await DetailAsync(db, found, lastEntries, lastTopics, loops, now, cancellationToken));
     }
 
     private static async Task<(List<CaseEntry> Entries, List<string> Topics)> TimelineAsync(CasesDbContext db, Guid id, CancellationToken cancellationToken)
@@ -87,10 +92,10 @@ internal static class CaseQueries
     }
 
     // The team only gives the calendar the SLA clocks are shown in: it is not part of the case's version.
-    private static async Task<CaseDetail> DetailAsync(CasesDbContext db, Case found, List<CaseEntry> entries, List<string> topics, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<CaseDetail> DetailAsync(CasesDbContext db, Case found, List<CaseEntry> entries, List<string> topics, IReadOnlyList<CaseLoop> loops, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var team = found.TeamId is { } teamId ? await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Id == teamId, cancellationToken) : null;
-        return CaseMapping.Detail(found, topics, entries, TeamSchedule.CalendarOf(team), now);
+        return CaseMapping.Detail(found, topics, entries, TeamSchedule.CalendarOf(team), loops, now);
     }
 
     /// <summary>Lists the cases you may see, most urgent first, with keyset paging.</summary>

@@ -77,8 +77,10 @@ internal record CaseSummary(
 
 /// <summary>
 /// A case with everything an agent needs: SLA clocks, the actions allowed now, the resolution, the routing
-/// decision with its explanation, and the full timeline. The ETag header (= <c>"version"</c>) goes into
-/// <c>If-Match</c> of the next action.
+/// decision with its explanation, the full timeline, and the loops that run or ran for it (<c>loops</c>, newest
+/// first: each instance with its status and the steps it waits on; <c>loop</c> stays the definition id routing chose).
+/// The ETag header (= <c>"version"</c>) goes into <c>If-Match</c> of the next action; it is the case's version, which
+/// a loop's progress does not change.
 /// </summary>
 internal sealed record CaseDetail(
     Guid Id,
@@ -106,7 +108,8 @@ internal sealed record CaseDetail(
     CaseResolution? Resolution,
     bool RoutedByFallback,
     JsonElement? Routing,
-    IReadOnlyList<TimelineEntry> Timeline)
+    IReadOnlyList<TimelineEntry> Timeline,
+    IReadOnlyList<CaseLoop> Loops)
     : CaseSummary(Id, FeedbackId, CustomerId, Status, Priority, Level, Team, AssigneeId, AssigneeName, Loop, Score, Category, Sentiment, Topics, Tags, OpenedAt, LastActivityAt, DueAt, Overdue, Version);
 
 /// <summary>A page of cases; pass <see cref="NextCursor"/> as <c>cursor</c> for the next one (null at the end).</summary>
@@ -118,7 +121,7 @@ internal static class CaseMapping
         c.Id, c.FeedbackId, c.CustomerId, Names.Of(c.Status), Names.Of(c.Priority), Names.Of(c.Level), c.TeamKey, c.AssigneeId, c.AssigneeName, c.Loop,
         c.Score, c.Category, c.Sentiment, topics, Tags(c.Tags), c.OpenedAt, c.LastActivityAt, DueAt(c.DueSort), c.DueSort < now, c.Version);
 
-    public static CaseDetail Detail(Case c, IReadOnlyList<string> topics, IReadOnlyList<CaseEntry> entries, BusinessCalendar calendar, DateTimeOffset now) => new(
+    public static CaseDetail Detail(Case c, IReadOnlyList<string> topics, IReadOnlyList<CaseEntry> entries, BusinessCalendar calendar, IReadOnlyList<CaseLoop> loops, DateTimeOffset now) => new(
         c.Id, c.FeedbackId, c.CustomerId, Names.Of(c.Status), Names.Of(c.Priority), Names.Of(c.Level), c.TeamKey, c.AssigneeId, c.AssigneeName, c.Loop,
         c.Score, c.Category, c.Sentiment, topics, Tags(c.Tags), c.OpenedAt, c.LastActivityAt, DueAt(c.DueSort), IsOverdue(c, now), c.Version,
         CaseLifecycle.Allowed(c.Status),
@@ -126,7 +129,8 @@ internal static class CaseMapping
         c.RootCause is null ? null : new CaseResolution(c.RootCause, c.ResolutionNote, c.CustomerSummary),
         c.RoutedByFallback,
         c.Routing is null ? null : JsonDocument.Parse(c.Routing).RootElement.Clone(),
-        [.. entries.Select(e => new TimelineEntry(e.Id, e.At, e.Kind, new CaseActorDto(e.ActorId, e.ActorName), e.Text, e.Data is null ? null : JsonDocument.Parse(e.Data).RootElement.Clone()))]);
+        [.. entries.Select(e => new TimelineEntry(e.Id, e.At, e.Kind, new CaseActorDto(e.ActorId, e.ActorName), e.Text, e.Data is null ? null : JsonDocument.Parse(e.Data).RootElement.Clone()))],
+        loops);
 
     public static bool IsOverdue(Case c, DateTimeOffset now) => c.DueSort < now;
 

@@ -258,6 +258,38 @@ namespace ClosedLoop.Cases.Data.Migrations.SqlServer
                     b.ToTable("case_topics", "cases");
                 });
 
+            modelBuilder.Entity("ClosedLoop.Cases.Domain.CaseWorkflowStep", b =>
+                {
+                    b.Property<string>("StepKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("ActivityType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("InstanceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Port")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("StepKey");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("workflow_steps", "cases");
+                });
+
             modelBuilder.Entity("ClosedLoop.Cases.Domain.RootCause", b =>
                 {
                     b.Property<string>("Key")
@@ -443,6 +475,15 @@ namespace ClosedLoop.Cases.Data.Migrations.SqlServer
                 });
 
             modelBuilder.Entity("ClosedLoop.Cases.Domain.CaseTopic", b =>
+                {
+                    b.HasOne("ClosedLoop.Cases.Domain.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClosedLoop.Cases.Domain.CaseWorkflowStep", b =>
                 {
                     b.HasOne("ClosedLoop.Cases.Domain.Case", null)
                         .WithMany()

@@ -250,6 +250,38 @@ namespace ClosedLoop.Cases.Data.Migrations.Sqlite
                     b.ToTable("cases_case_topics", (string)null);
                 });
 
+            modelBuilder.Entity("ClosedLoop.Cases.Domain.CaseWorkflowStep", b =>
+                {
+                    b.Property<string>("StepKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActivityType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Port")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("StepKey");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("cases_workflow_steps", (string)null);
+                });
+
             modelBuilder.Entity("ClosedLoop.Cases.Domain.RootCause", b =>
                 {
                     b.Property<string>("Key")
@@ -435,6 +467,15 @@ namespace ClosedLoop.Cases.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("ClosedLoop.Cases.Domain.CaseTopic", b =>
+                {
+                    b.HasOne("ClosedLoop.Cases.Domain.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClosedLoop.Cases.Domain.CaseWorkflowStep", b =>
                 {
                     b.HasOne("ClosedLoop.Cases.Domain.Case", null)
                         .WithMany()
