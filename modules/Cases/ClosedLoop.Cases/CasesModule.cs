@@ -59,8 +59,8 @@ public static class CasesModule
         services.AddScoped<ICaseFactsSource, CaseFactsSource>();
         services.AddScoped<IBusinessCalendar, CaseBusinessCalendar>();
 
-        // Not yet: the runtime's placeholder engine is not registered, so its start/resume handlers fail the host's
-        // service validation. services.AddCaseLoopTriggers() goes here when the runtime lands (see CaseLoopTriggers).
+        services.AddCaseLoopTriggers();
+        services.AddScoped<IStimulusCheck, CaseEventStimulusCheck>();
         services.AddIntegrationEventHandler<WorkflowInstanceFinishedIntegrationEvent, RecordLoopFinished, CasesDbContext>();
         services.AddIntegrationEvent<LoopCompletedIntegrationEvent>();
 

@@ -145,3 +145,16 @@ public interface IBusinessCalendar
     /// <summary>The moment <paramref name="duration"/> of business time after <paramref name="from"/>, for the case's team (calendar time when it has none).</summary>
     Task<DateTimeOffset> AddBusinessTimeAsync(Guid caseId, DateTimeOffset from, TimeSpan duration, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Answers whether the stimulus a new bookmark waits for has already happened (a case acknowledged between the step's
+/// check and its bookmark's commit, say). The runtime asks right after the bookmark commits and resumes it when the
+/// answer is yes, so an event that slipped between the two is not lost; the bookmark still resumes once.
+/// </summary>
+public interface IStimulusCheck
+{
+    /// <summary>The bookmark kind it answers for, e.g. <c>case-event</c>.</summary>
+    string Kind { get; }
+
+    Task<bool> HasHappenedAsync(string key, CancellationToken cancellationToken);
+}

@@ -91,6 +91,7 @@ internal sealed partial class InstanceRunner(
     {
         private readonly List<WorkflowTimer> newTimers = [];
         private readonly List<Guid> cancelledTimers = [];
+        private readonly List<WorkflowStimulus> newWaits = [];
         private InstanceRecord instance = null!;
         private InstanceState state = null!;
         private LoadedDefinition definition = null!;
@@ -223,6 +224,11 @@ internal sealed partial class InstanceRunner(
                     };
                     bookmarks.Add(bookmark);
                     db.Bookmarks.Add(bookmark);
+                    if (bookmark.Kind is { } kind && bookmark.Key is { } key)
+                    {
+                        newWaits.Add(new WorkflowStimulus(kind, key));
+                    }
+
                     if (bookmark.DueAt is { } due)
                     {
                         newTimers.Add(new WorkflowTimer(bookmark.Id, instance.Id, due));
@@ -486,7 +492,9 @@ internal sealed partial class InstanceRunner(
                 await tx.CommitAsync(ct);
             }
 
+            newWaits.RemoveAll(w => !bookmarks.Any(b => b.Kind == w.Kind && b.Key == w.Key));
             await runner.AfterCommitAsync(db, newTimers, cancelledTimers, ct);
+            await runner.RecheckAsync(services, newWaits, ct);
         }
 
         private static TimeSpan TimeSpanOf(JsonElement value, string input) =>
@@ -527,6 +535,34 @@ internal sealed partial class InstanceRunner(
             LogTimersDeferred(Logger, ex);
         }
     }
+
+    /// <summary>Resumes new bookmarks whose stimulus happened before they were committed (see <see cref="IStimulusCheck"/>).</summary>
+    internal async Task RecheckAsync(IServiceProvider services, IReadOnlyCollection<WorkflowStimulus> waits, CancellationToken ct)
+    {
+        if (waits.Count == 0)
+        {
+            return;
+        }
+
+        var checks = services.GetServices<IStimulusCheck>().ToDictionary(c => c.Kind, StringComparer.Ordinal);
+        foreach (var wait in waits.Distinct())
+        {
+            try
+            {
+                if (checks.TryGetValue(wait.Kind, out var check) && await check.HasHappenedAsync(wait.Key, ct))
+                {
+                    await services.GetRequiredService<IWorkflowRuntime>().ResumeAsync(wait, ct);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRecheckFailed(Logger, ex, wait.Kind, wait.Key);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking whether {Kind} {Key} already happened failed; the bookmark waits for the stimulus or its timer.")]
+    private static partial void LogRecheckFailed(ILogger logger, Exception ex, string kind, string key);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Instance {InstanceId} was run by another runner first; this run committed nothing.")]
     private static partial void LogLostRace(ILogger logger, Guid instanceId);

@@ -14,6 +14,8 @@ public sealed class FakeWorkflowRuntime : IWorkflowRuntime
 {
     public ConcurrentDictionary<Guid, IReadOnlyList<WorkflowInstanceSummary>> Loops { get; } = new();
 
+    public Task<Guid> StartAsync(WorkflowStartRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException("The case detail only reads loops.");
+
     public Task<int> ResumeAsync(WorkflowStimulus stimulus, CancellationToken cancellationToken = default) => Task.FromResult(0);
 
     public Task<IReadOnlyList<WorkflowInstanceSummary>> ForCorrelationAsync(Guid correlationId, CancellationToken cancellationToken = default) =>

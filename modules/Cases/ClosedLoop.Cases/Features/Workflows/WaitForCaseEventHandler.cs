@@ -37,14 +37,7 @@ internal sealed class WaitForCaseEventHandler(CasesDbContext db, IBusinessCalend
             return ActivityResult.Fault($"No case with id '{context.CorrelationId}' (loop {context.DefinitionId}, step {context.Activity.Id}): it does not exist.");
         }
 
-        var happened = caseEvent switch
-        {
-            "acknowledged" => state.AcknowledgedAt is not null,
-            "resolved" => state.Status is CaseStatus.Resolved or CaseStatus.Closed,
-            "closed" => state.Status is CaseStatus.Closed,
-            _ => false,
-        };
-        if (happened)
+        if (Happened(caseEvent, state.Status, state.AcknowledgedAt))
         {
             return ActivityResult.Complete("Done");
         }
@@ -58,5 +51,38 @@ internal sealed class WaitForCaseEventHandler(CasesDbContext db, IBusinessCalend
         }
 
         return ActivityResult.Wait(new BookmarkRequest(BookmarkKind, KeyOf(context.CorrelationId, caseEvent), dueAt, "Done", "Timeout"));
+    }
+
+    /// <summary>Whether the case's state shows the event already happened (customerReplied and reopened never do).</summary>
+    public static bool Happened(string caseEvent, CaseStatus status, DateTimeOffset? acknowledgedAt) => caseEvent switch
+    {
+        "acknowledged" => acknowledgedAt is not null,
+        "resolved" => status is CaseStatus.Resolved or CaseStatus.Closed,
+        "closed" => status is CaseStatus.Closed,
+        _ => false,
+    };
+}
+
+/// <summary>
+/// Asked right after a WaitForCaseEvent bookmark commits: was the case acknowledged, resolved or closed between the
+/// step's own check and that commit? Then the runtime resumes the bookmark itself, so the event is not lost.
+/// </summary>
+internal sealed class CaseEventStimulusCheck(CasesDbContext db) : IStimulusCheck
+{
+    public string Kind => WaitForCaseEventHandler.BookmarkKind;
+
+    public async Task<bool> HasHappenedAsync(string key, CancellationToken cancellationToken)
+    {
+        var parts = key.Split(':', 2);
+        if (parts.Length != 2 || !Guid.TryParseExact(parts[0], "N", out var caseId))
+        {
+            return false;
+        }
+
+        var state = await db.Cases.AsNoTracking()
+            .Where(c => c.Id == caseId)
+            .Select(c => new { c.Status, c.AcknowledgedAt })
+            .FirstOrDefaultAsync(cancellationToken);
+        return state is not null && WaitForCaseEventHandler.Happened(parts[1], state.Status, state.AcknowledgedAt);
     }
 }
