@@ -79,13 +79,9 @@ internal static class WorkflowTimerServiceCollectionExtensions
             });
         });
 
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
-        services.AddQuartzHostedService(SchedulerName, o =>
-        {
-            // A disabled node still has the scheduler (to store and remove triggers) but never starts it.
-            o.AutoStart = timers.Enabled;
-            o.WaitForJobsToComplete = true;
-        });
+        // Started by our own hosted service, in the background: a host whose database is not migrated yet (no Quartz
+        // tables) must still start, answer /health with the pending migrations, and begin firing once they are applied.
+        services.AddHostedService<WorkflowTimerHost>();
         return services;
     }
 
