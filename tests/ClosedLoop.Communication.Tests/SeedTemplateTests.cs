@@ -10,7 +10,7 @@ public sealed class SeedTemplateTests
 
     private static readonly string[] Expected =
     [
-        "customer-acknowledgement", "resolution", "survey-invitation", "promoter-thank-you", "passive-nurture",
+        "customer-acknowledgement", "resolution", "survey-invitation", "promoter-thank-you", "referral-ask", "passive-nurture",
         "improvement-announcement", "case-assigned", "escalation-notice", "sla-breach-warning", "weekly-team-digest",
     ];
 

@@ -76,3 +76,26 @@ public sealed record CaseCommunicatedIntegrationEvent(
     string ImprovementTitle,
     Guid MessageId,
     DateTimeOffset At) : IntegrationEvent;
+
+/// <summary>
+/// A customer answered a loop's follow-up survey (<c>/s/{token}</c>) and the answer was recorded as new feedback
+/// (<paramref name="FeedbackId"/>), linked to the case and the loop instance. Published once per survey step, in the
+/// transaction that marks it answered; the workflow runtime resumes the waiting step with it.
+/// </summary>
+/// <param name="CaseId">The case the loop runs for.</param>
+/// <param name="CustomerId">Who answered.</param>
+/// <param name="FeedbackId">The follow-up feedback the answer became.</param>
+/// <param name="InstanceId">The loop instance that sent the survey.</param>
+/// <param name="ActivityId">The SendSurvey step's activity id in that instance's definition.</param>
+/// <param name="Score">0–10.</param>
+/// <param name="Comment">What the customer wrote, if anything.</param>
+/// <param name="AnsweredAt">When the answer was recorded.</param>
+public sealed record SurveyAnsweredIntegrationEvent(
+    Guid CaseId,
+    Guid CustomerId,
+    Guid FeedbackId,
+    Guid InstanceId,
+    string ActivityId,
+    int Score,
+    string? Comment,
+    DateTimeOffset AnsweredAt) : IntegrationEvent;

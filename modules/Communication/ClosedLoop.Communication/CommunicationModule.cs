@@ -5,6 +5,7 @@ using ClosedLoop.Communication.Features.Consent;
 using ClosedLoop.Communication.Features.Improvements;
 using ClosedLoop.Communication.Features.Messages;
 using ClosedLoop.Communication.Features.Notifications;
+using ClosedLoop.Communication.Features.Surveys;
 using ClosedLoop.Communication.Sending;
 using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Messaging;
@@ -13,8 +14,10 @@ using ClosedLoop.Communication.Features.Workflows;
 using ClosedLoop.Communication.Rendering;
 using ClosedLoop.Persistence;
 using ClosedLoop.Workflows.Definitions;
+using ClosedLoop.Workflows.Runtime;
 using ClosedLoop.SharedKernel;
 using ClosedLoop.Web;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -46,6 +49,23 @@ public static class CommunicationModule
             services.AddWorkflowActivity(activity);
         }
 
+        services.AddWorkflowActivityHandler<SendMessageHandler>();
+        services.AddWorkflowActivityHandler<SendSurveyHandler>();
+        services.AddWorkflowActivityHandler<CallWebhookHandler>();
+        services.AddSingleton<SurveyLinks>();
+        services.AddScoped<SurveyAnswers>();
+        services.AddIntegrationEvent<SurveyAnsweredIntegrationEvent>();
+
+        // One answer resumes the survey step that asked, and any step waiting for the customer to reply on the case.
+        services.AddWorkflowResumeOn<SurveyAnsweredIntegrationEvent>(e =>
+        {
+            var payload = JsonSerializer.SerializeToElement(new { score = e.Score, comment = e.Comment, feedbackId = e.FeedbackId }, JsonSerializerOptions.Web);
+            return
+            [
+                new WorkflowStimulus(SendSurveyHandler.BookmarkKind, SendSurveyHandler.BookmarkKey(e.InstanceId, e.ActivityId), payload),
+                new WorkflowStimulus("case-event", $"{e.CaseId:N}:customerReplied", payload),
+            ];
+        });
         services.AddScoped<IDefinitionReferenceCheck, TemplateDefinitionCheck>();
         services.AddScoped<IDefinitionReferenceCheck, WebhookEndpointDefinitionCheck>();
         services.AddSingleton<PublishedTemplates>();
@@ -142,6 +162,6 @@ public static class CommunicationModule
         return api;
     }
 
-    /// <summary>The routes at the root that customers open from a message, without login (<c>/u/{token}</c>).</summary>
-    public static IEndpointRouteBuilder MapCommunicationPublicEndpoints(this IEndpointRouteBuilder app) => app.MapUnsubscribeEndpoints();
+    /// <summary>The routes at the root that customers open from a message, without login (<c>/u/{token}</c>, <c>/s/{token}</c>).</summary>
+    public static IEndpointRouteBuilder MapCommunicationPublicEndpoints(this IEndpointRouteBuilder app) => app.MapUnsubscribeEndpoints().MapSurveyEndpoints();
 }

@@ -3,6 +3,7 @@ using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Feedback.Contracts.Routing;
 using ClosedLoop.Feedback.Data;
 using ClosedLoop.Feedback.Features;
+using ClosedLoop.Feedback.FollowUps;
 using ClosedLoop.Feedback.Imports;
 using ClosedLoop.Feedback.Ingest;
 using ClosedLoop.Feedback.Routing;
@@ -29,6 +30,7 @@ public static class FeedbackModule
         services.AddModuleDbContext<FeedbackDbContext>();
         services.AddScoped<FeedbackIngestor>();
         services.AddScoped<ICustomerDirectory, CustomerDirectory>();
+        services.AddScoped<IFeedbackIntake, FeedbackIntake>();
         services.AddHostedService<IdempotencyKeyPurger>();
         services.AddIntegrationEvent<FeedbackReceivedIntegrationEvent>();
         services.AddIntegrationEvent<CustomerErasedIntegrationEvent>();

@@ -7,7 +7,7 @@ namespace ClosedLoop.Communication.Data;
 /// <summary>
 /// The Communication module's tables: schema 'communication' (prefix 'communication_' on SQLite): the message
 /// templates and their immutable versions; the messages and their attempts; consent; webhook endpoints; improvements
-/// and their announcements; with the module's outbox and inbox.
+/// and their announcements; answered survey steps; with the module's outbox and inbox.
 /// </summary>
 internal sealed class CommunicationDbContext(DbContextOptions<CommunicationDbContext> options)
     : ModuleDbContext<CommunicationDbContext>(options), IModuleDbContext
@@ -37,6 +37,8 @@ internal sealed class CommunicationDbContext(DbContextOptions<CommunicationDbCon
     public DbSet<AnnouncementRecord> Announcements => Set<AnnouncementRecord>();
 
     public DbSet<SettingRecord> Settings => Set<SettingRecord>();
+
+    public DbSet<SurveyAnswerRecord> SurveyAnswers => Set<SurveyAnswerRecord>();
 
     protected override void ConfigureModel(ModelBuilder modelBuilder)
     {
@@ -144,6 +146,16 @@ internal sealed class CommunicationDbContext(DbContextOptions<CommunicationDbCon
             b.Property(a => a.Error).HasMaxLength(MessageRecord.MaxErrorLength);
             b.HasIndex(a => new { a.ImprovementId, a.CreatedAt });
             b.HasIndex(a => a.Status);
+        });
+
+        modelBuilder.Entity<SurveyAnswerRecord>(b =>
+        {
+            b.ToTable("survey_answers");
+            b.HasKey(a => a.Id);
+            b.Property(a => a.Id).ValueGeneratedNever();
+            b.Property(a => a.ActivityId).HasMaxLength(SurveyAnswerRecord.MaxActivityIdLength);
+            b.HasIndex(a => new { a.InstanceId, a.ActivityId }).IsUnique();
+            b.HasIndex(a => a.CustomerId);
         });
 
         modelBuilder.Entity<SettingRecord>(b =>

@@ -36,16 +36,20 @@ internal sealed partial class CommunicationApi(
             return Error.NotFound("case-not-found", $"No case with id '{request.CaseId}'.");
         }
 
-        return await SendValidatedAsync(supportCase, request, cancellationToken);
+        return await SendValidatedAsync(supportCase, request, surveyUrl: null, cancellationToken);
     }
+
+    /// <summary>As <see cref="SendAsync(CaseSnapshot, CaseMessageRequest, CancellationToken)"/>, with a loop's signed survey link as <c>links.survey</c>.</summary>
+    public async Task<Result<QueuedMessage>> SendSurveyAsync(CaseSnapshot supportCase, CaseMessageRequest request, string surveyUrl, CancellationToken cancellationToken) =>
+        Validate(request) is { } invalid ? invalid : await SendValidatedAsync(supportCase, request, surveyUrl, cancellationToken);
 
     /// <summary>As <see cref="SendToCaseCustomerAsync"/>, for a case the caller has already read (and checked access to).</summary>
     public async Task<Result<QueuedMessage>> SendAsync(CaseSnapshot supportCase, CaseMessageRequest request, CancellationToken cancellationToken) =>
-        Validate(request) is { } invalid ? invalid : await SendValidatedAsync(supportCase, request, cancellationToken);
+        Validate(request) is { } invalid ? invalid : await SendValidatedAsync(supportCase, request, surveyUrl: null, cancellationToken);
 
-    private async Task<Result<QueuedMessage>> SendValidatedAsync(CaseSnapshot supportCase, CaseMessageRequest request, CancellationToken cancellationToken)
+    private async Task<Result<QueuedMessage>> SendValidatedAsync(CaseSnapshot supportCase, CaseMessageRequest request, string? surveyUrl, CancellationToken cancellationToken)
     {
-        var dedupKey = request.DedupKey is null ? $"case:{supportCase.Id}:message:{Guid.CreateVersion7():N}" : $"case:{supportCase.Id}:{request.DedupKey}";
+        var dedupKey = DedupKeyOf(supportCase.Id, request.DedupKey ?? $"message:{Guid.CreateVersion7():N}");
         if (dedupKey.Length > MessageRecord.MaxDedupKeyLength)
         {
             return Error.Validation(Field("dedupKey", $"A deduplication key is at most {MessageRecord.MaxDedupKeyLength - 50} characters."));
@@ -67,7 +71,7 @@ internal sealed partial class CommunicationApi(
         {
             var composed = await composer.ToCustomerAsync(
                 template,
-                subject with { Extra = request.Variables },
+                subject with { Extra = request.Variables, SurveyUrl = surveyUrl },
                 dedupKey,
                 request.By,
                 improvementId: null,
@@ -88,6 +92,9 @@ internal sealed partial class CommunicationApi(
                 $"Template '{request.TemplateKey}' does not render for this case; preview it with this caseId to see why.");
         }
     }
+
+    /// <summary>The message key a case message's deduplication key becomes.</summary>
+    public static string DedupKeyOf(Guid caseId, string dedupKey) => $"case:{caseId}:{dedupKey}";
 
     private static Error? Validate(CaseMessageRequest request)
     {

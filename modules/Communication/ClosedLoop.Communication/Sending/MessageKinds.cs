@@ -16,6 +16,7 @@ internal static class MessageKinds
         ["resolution"] = MessagePurpose.Transactional,
         ["survey-invitation"] = MessagePurpose.Marketing,
         ["promoter-thank-you"] = MessagePurpose.Marketing,
+        ["referral-ask"] = MessagePurpose.Marketing,
         ["passive-nurture"] = MessagePurpose.Marketing,
         ["improvement-announcement"] = MessagePurpose.Marketing,
         ["case-assigned"] = MessagePurpose.Internal,

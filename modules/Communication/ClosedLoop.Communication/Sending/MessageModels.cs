@@ -18,7 +18,8 @@ internal sealed record MessageSubject(
     ImprovementModel? Improvement = null,
     RecipientModel? Recipient = null,
     string? UnsubscribeUrl = null,
-    IReadOnlyDictionary<string, string>? Extra = null);
+    IReadOnlyDictionary<string, string>? Extra = null,
+    string? SurveyUrl = null);
 
 /// <summary>An improvement as templates see it.</summary>
 internal sealed record ImprovementModel(Guid Id, string Title, string Description, IReadOnlyList<string> Topics, DateOnly EffectiveDate);
@@ -101,7 +102,8 @@ internal sealed class MessageModels(IOptions<CommunicationOptions> options)
             ["links"] = new Dictionary<string, object?>
             {
                 ["case"] = Link(settings.Links.Case, subject),
-                ["survey"] = Link(settings.Links.Survey, subject),
+                // A loop's survey step carries its own signed link; elsewhere the configured survey, if any.
+                ["survey"] = subject.SurveyUrl ?? Link(settings.Links.Survey, subject),
                 ["referral"] = Link(settings.Links.Referral, subject),
                 ["unsubscribe"] = subject.UnsubscribeUrl,
                 ["dashboard"] = Link(settings.Links.Dashboard, subject),

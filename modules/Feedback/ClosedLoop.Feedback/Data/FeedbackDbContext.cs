@@ -48,6 +48,7 @@ internal sealed class FeedbackDbContext(DbContextOptions<FeedbackDbContext> opti
             b.HasIndex(i => new { i.Category, i.SubmittedAt });
             b.HasIndex(i => i.ImportId);
             b.Property(i => i.Sentiment).HasMaxLength(10);
+            b.HasIndex(i => i.LoopInstanceId);
         });
 
         modelBuilder.Entity<ItemTopic>(b =>

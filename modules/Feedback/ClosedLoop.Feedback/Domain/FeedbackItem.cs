@@ -53,8 +53,11 @@ internal sealed class FeedbackItem
     /// <summary>The routing decision and its explanation (JSON, see RoutingExplanation).</summary>
     public string? Routing { get; set; }
 
-    /// <summary>The follow-up case, once the Cases module opened one (from its CaseOpened event).</summary>
+    /// <summary>The follow-up case, once the Cases module opened one (from its CaseOpened event); for a follow-up answer, the case it answers.</summary>
     public Guid? CaseId { get; set; }
+
+    /// <summary>For a follow-up answer (a loop's survey): the loop instance that asked; its <see cref="CaseId"/> is the case it follows up.</summary>
+    public Guid? LoopInstanceId { get; set; }
 
     public DateTimeOffset? ErasedAt { get; set; }
 }

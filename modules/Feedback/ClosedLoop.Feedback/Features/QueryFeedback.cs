@@ -21,7 +21,8 @@ internal sealed record FeedbackSentiment(string Label, double Score);
 /// A piece of feedback as stored: text exactly as sent, with its sentiment, topics, and the routing decision and
 /// its explanation (<c>routing</c>: the decision, whether the default route was used and why, and per rule set its
 /// version, outcome, the rules that held or failed with what they contributed, and the rules that did not hold),
-/// and <c>caseId</c> once the Cases module opened a follow-up case for it.
+/// and <c>caseId</c> once the Cases module opened a follow-up case for it. A follow-up answer (a loop's survey) has
+/// <c>caseId</c> (the case it answers) and <c>loopInstanceId</c> (the loop that asked) from the start, and no case of its own.
 /// </summary>
 internal sealed record FeedbackResponse(
     Guid Id,
@@ -40,7 +41,8 @@ internal sealed record FeedbackResponse(
     FeedbackSentiment? Sentiment,
     IReadOnlyList<string> Topics,
     JsonElement? Routing,
-    Guid? CaseId);
+    Guid? CaseId,
+    Guid? LoopInstanceId);
 
 /// <summary>A page of feedback; pass <see cref="NextCursor"/> as <c>cursor</c> for the next one (null at the end).</summary>
 internal sealed record FeedbackPage(IReadOnlyList<FeedbackResponse> Items, int PageSize, string? NextCursor);
@@ -226,5 +228,6 @@ internal static class QueryFeedback
         row.Item.Sentiment is null ? null : new FeedbackSentiment(row.Item.Sentiment, row.Item.SentimentScore ?? 0),
         [.. topics[row.Item.Id]],
         row.Item.Routing is null ? null : JsonDocument.Parse(row.Item.Routing).RootElement.Clone(),
-        row.Item.CaseId);
+        row.Item.CaseId,
+        row.Item.LoopInstanceId);
 }

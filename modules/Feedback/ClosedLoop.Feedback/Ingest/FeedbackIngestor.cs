@@ -340,7 +340,7 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
         for (var i = 0; i < created.Count; i++)
         {
             var (index, item, feedbackId, customer) = created[i];
-            var routed = routedAll[i];
+            var routed = item.FollowUp is { } followUp ? FollowUps.FollowUpRouting.Unrouted(routedAll[i], followUp) : routedAll[i];
             rows.Items.Add(new FeedbackItem
             {
                 Id = feedbackId,
@@ -359,6 +359,8 @@ internal sealed class FeedbackIngestor(FeedbackDbContext db, FeedbackRouter rout
                 Sentiment = routed.Sentiment.Label,
                 SentimentScore = routed.Sentiment.Score,
                 Routing = routed.Explanation,
+                CaseId = item.FollowUp?.CaseId,
+                LoopInstanceId = item.FollowUp?.LoopInstanceId,
             });
             // Lower case, so that listing by topic does not depend on how a rule spelled it.
             rows.Topics.AddRange(routed.Decision.Topics

@@ -19,7 +19,14 @@ internal sealed record ValidFeedback(
     string? Comment,
     ValidCustomer Customer,
     string? Attributes,
-    string ContentHash);
+    string ContentHash)
+{
+    /// <summary>Set for a follow-up answer another module collected (<see cref="Contracts.IFeedbackIntake"/>): linked, never routed to a case or loop.</summary>
+    public FollowUpLink? FollowUp { get; init; }
+}
+
+/// <summary>The case and loop instance a follow-up answer belongs to.</summary>
+internal sealed record FollowUpLink(Guid CaseId, Guid LoopInstanceId);
 
 internal sealed record ValidCustomer(string ExternalId, string? Email, string? Name, string? Region, string? Segment, string? Language, decimal? AccountValue);
 

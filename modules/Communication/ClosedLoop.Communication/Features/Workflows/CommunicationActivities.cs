@@ -20,12 +20,13 @@ internal static class CommunicationActivities
             [
                 new("template", InputType.String, true, "A template key, e.g. resolution.", ReferenceKind: TemplateReference),
                 new("to", InputType.Enum, false, "Who receives it; default customer.", ["customer", "assignee", "team", "management", "executive"]),
+                new("onceWithin", InputType.TimeSpan, false, "Customer only: send nothing when the customer got this template (queued or sent) within this time, e.g. 90.00:00:00."),
             ], ["Done"], ActivityKind.Normal),
-        new("SendSurvey", "Sends the follow-up survey: a signed link whose answer is recorded as new feedback on the case and the loop.",
+        new("SendSurvey", "Sends the follow-up survey and waits for the answer: a signed link whose answer is recorded as new feedback on the case and the loop (Answered), until it expires (Expired; at once when the invitation is suppressed).",
             [
                 new("template", InputType.String, false, "The invitation's template; default survey-invitation.", ReferenceKind: TemplateReference),
                 new("expiresAfter", InputType.TimeSpan, false, "How long the link answers; default 30 days."),
-            ], ["Done"], ActivityKind.Normal),
+            ], ["Answered", "Expired"], ActivityKind.Wait),
         new("CallWebhook", "Posts a signed event to a configured webhook endpoint (SSRF-guarded, retried like any message).",
             [
                 new("endpoint", InputType.String, true, "The webhook endpoint's name.", ReferenceKind: WebhookEndpointReference),

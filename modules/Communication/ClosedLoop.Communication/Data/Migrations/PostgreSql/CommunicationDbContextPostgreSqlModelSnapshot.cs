@@ -340,6 +340,44 @@ namespace ClosedLoop.Communication.Data.Migrations.PostgreSql
                     b.ToTable("settings", "communication");
                 });
 
+            modelBuilder.Entity("ClosedLoop.Communication.Data.SurveyAnswerRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ActivityId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("FeedbackId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("InstanceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("InstanceId", "ActivityId")
+                        .IsUnique();
+
+                    b.ToTable("survey_answers", "communication");
+                });
+
             modelBuilder.Entity("ClosedLoop.Communication.Data.TemplateRecord", b =>
                 {
                     b.Property<string>("Key")

@@ -340,6 +340,44 @@ namespace ClosedLoop.Communication.Data.Migrations.SqlServer
                     b.ToTable("settings", "communication");
                 });
 
+            modelBuilder.Entity("ClosedLoop.Communication.Data.SurveyAnswerRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ActivityId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTimeOffset>("AnsweredAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("FeedbackId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("InstanceId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("InstanceId", "ActivityId")
+                        .IsUnique();
+
+                    b.ToTable("survey_answers", "communication");
+                });
+
             modelBuilder.Entity("ClosedLoop.Communication.Data.TemplateRecord", b =>
                 {
                     b.Property<string>("Key")

@@ -334,6 +334,44 @@ namespace ClosedLoop.Communication.Data.Migrations.Sqlite
                     b.ToTable("communication_settings", (string)null);
                 });
 
+            modelBuilder.Entity("ClosedLoop.Communication.Data.SurveyAnswerRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActivityId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AnsweredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("FeedbackId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("InstanceId", "ActivityId")
+                        .IsUnique();
+
+                    b.ToTable("communication_survey_answers", (string)null);
+                });
+
             modelBuilder.Entity("ClosedLoop.Communication.Data.TemplateRecord", b =>
                 {
                     b.Property<string>("Key")

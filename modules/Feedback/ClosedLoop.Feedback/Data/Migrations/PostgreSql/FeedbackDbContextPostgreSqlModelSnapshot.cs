@@ -295,6 +295,9 @@ namespace ClosedLoop.Feedback.Data.Migrations.PostgreSql
                     b.Property<Guid?>("ImportId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("LoopInstanceId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -322,6 +325,8 @@ namespace ClosedLoop.Feedback.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("ImportId");
+
+                    b.HasIndex("LoopInstanceId");
 
                     b.HasIndex("Category", "SubmittedAt");
 

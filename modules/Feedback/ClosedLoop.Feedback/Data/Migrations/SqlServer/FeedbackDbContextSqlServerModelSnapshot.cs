@@ -295,6 +295,9 @@ namespace ClosedLoop.Feedback.Data.Migrations.SqlServer
                     b.Property<Guid?>("ImportId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<Guid?>("LoopInstanceId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -322,6 +325,8 @@ namespace ClosedLoop.Feedback.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("ImportId");
+
+                    b.HasIndex("LoopInstanceId");
 
                     b.HasIndex("Category", "SubmittedAt");
 

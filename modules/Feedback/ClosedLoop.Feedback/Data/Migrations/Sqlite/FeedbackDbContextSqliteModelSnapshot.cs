@@ -289,6 +289,9 @@ namespace ClosedLoop.Feedback.Data.Migrations.Sqlite
                     b.Property<Guid?>("ImportId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("LoopInstanceId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER");
 
@@ -316,6 +319,8 @@ namespace ClosedLoop.Feedback.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ImportId");
+
+                    b.HasIndex("LoopInstanceId");
 
                     b.HasIndex("Category", "SubmittedAt");
 
