@@ -46,14 +46,6 @@ internal static class LoopSteps
     public static void ConfigureServices(IServiceCollection services, ShiftedClock clock)
     {
         services.AddSingleton<TimeProvider>(clock);
-
-        // The runtime's engine is a placeholder in this branch and not registered yet, while the bridge that resumes
-        // loops on SurveyAnswered needs it: without it the Development host refuses to start (ValidateOnBuild).
-        var engine = typeof(IActivityHandler).Assembly.GetType("ClosedLoop.Workflows.Runtime.WorkflowEngine", throwOnError: true)!;
-        if (!services.Any(d => d.ServiceType == engine))
-        {
-            services.AddScoped(engine);
-        }
     }
 
     public static async Task<ActivityResult> RunAsync(
