@@ -110,6 +110,10 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
             // CI host running four test processes on two cores can stall that long: an item then lands in triage at
             // normal priority and a test that expects its routed case fails. Tests of that time-out set it again.
             [RuleBudgets.Evaluation] = "00:00:05",
+            // Loops run only in the hosts of the workflow tests (WorkflowHosts.Enable): elsewhere a default loop's
+            // acknowledgement and escalations would change what a test about messages or cases counts.
+            ["Workflows:Runtime:Enabled"] = "false",
+            ["Workflows:Timers:Enabled"] = "false",
             [RuleBudgets.DryRun] = "00:00:10",
         };
         Configure(settings);
@@ -121,6 +125,16 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
     }
 
     private sealed record CreatedKey(Guid Id, string Secret);
+}
+
+/// <summary>The settings that let a test host run loops: the runner and the timer scheduler on.</summary>
+public static class WorkflowHosts
+{
+    public static void Enable(IDictionary<string, string?> settings)
+    {
+        settings["Workflows:Runtime:Enabled"] = "true";
+        settings["Workflows:Timers:Enabled"] = "true";
+    }
 }
 
 public class SqliteApiFactory : ApiFactory

@@ -82,6 +82,8 @@ public sealed class SqliteRuntimeFactory : SqliteApiFactory, IRuntimeFactory
 
     public TestActivities Activities { get; } = new();
 
+    protected override void Configure(IDictionary<string, string?> settings) => WorkflowHosts.Enable(settings);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
@@ -98,6 +100,8 @@ public sealed class PostgresRuntimeFactory : PostgresApiFactory, IRuntimeFactory
     public ShiftedClock Clock { get; } = new();
 
     public TestActivities Activities { get; } = new();
+
+    protected override void Configure(IDictionary<string, string?> settings) => WorkflowHosts.Enable(settings);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -198,7 +202,11 @@ public sealed class SharedRuntimeFactory(ClosedLoop.Persistence.DatabaseProvider
 
     public override Task InitializeAsync() => Task.CompletedTask;
 
-    protected override void Configure(IDictionary<string, string?> values) => values["ConnectionStrings:closedloop"] = connectionString;
+    protected override void Configure(IDictionary<string, string?> values)
+    {
+        values["ConnectionStrings:closedloop"] = connectionString;
+        WorkflowHosts.Enable(values);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -106,6 +106,7 @@ public sealed class TimerHost(DatabaseProvider provider, string connectionString
     protected override void Configure(IDictionary<string, string?> values)
     {
         values["Workflows:SeedOnStartup"] = "false";
+        WorkflowHosts.Enable(values);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;
