@@ -106,7 +106,7 @@ public sealed class DistributedApplicationTests(ITestOutputHelper output)
             var messageId = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("messageId").GetGuid();
 
             using var maildev = new HttpClient { BaseAddress = new Uri($"http://localhost:{web}") };
-            var mail = await WaitForMailAsync(maildev, email);
+            var mail = await WaitForMailAsync(maildev, email, messageId);
             Assert.Contains("We moved deliveries in your area to a second courier.", mail.GetProperty("text").GetString(), StringComparison.Ordinal);
             Assert.Contains("We moved deliveries in your area to a second courier.", mail.GetProperty("html").GetString(), StringComparison.Ordinal);
             var headers = mail.GetProperty("headers");
@@ -134,8 +134,8 @@ public sealed class DistributedApplicationTests(ITestOutputHelper output)
         await Leftovers.AssertNoneAsync(Patience, data, $"localhost:{port}", $"--web {web}");
     }
 
-    /// <summary>The first mail MailDev received for <paramref name="to"/>, from its REST API.</summary>
-    private static async Task<JsonElement> WaitForMailAsync(HttpClient maildev, string to)
+    /// <summary>The mail MailDev received for <paramref name="to"/> as message <paramref name="messageId"/> (the loop sends its own acknowledgement too), from its REST API.</summary>
+    private static async Task<JsonElement> WaitForMailAsync(HttpClient maildev, string to, Guid messageId)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (true)
@@ -143,7 +143,8 @@ public sealed class DistributedApplicationTests(ITestOutputHelper output)
             var mails = await maildev.GetFromJsonAsync<JsonElement>("/email");
             foreach (var mail in mails.EnumerateArray())
             {
-                if (mail.GetProperty("to").EnumerateArray().Any(t => t.GetProperty("address").GetString() == to))
+                if (mail.GetProperty("to").EnumerateArray().Any(t => t.GetProperty("address").GetString() == to)
+                    && mail.GetProperty("headers").TryGetProperty("message-id", out var id) && id.GetString()?.Contains(messageId.ToString("N"), StringComparison.Ordinal) == true)
                 {
                     return mail;
                 }

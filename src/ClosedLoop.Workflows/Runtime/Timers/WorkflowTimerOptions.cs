@@ -12,14 +12,14 @@ internal sealed class WorkflowTimerOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>How many timers this node runs at once (Quartz's thread pool; the jobs are asynchronous).</summary>
-    public int ThreadCount { get; set; } = 32;
+    public int ThreadCount { get; set; } = 8;
 
     /// <summary>
     /// How many due triggers one acquisition round takes. A round is a few statements and a commit whatever its size,
     /// so a batch is what lets a node fire more than a hundred timers a second; Quartz refuses one above
     /// <see cref="ThreadCount"/> (what it cannot run at once it would only hold from the other nodes).
     /// </summary>
-    public int BatchSize { get; set; } = 32;
+    public int BatchSize { get; set; } = 8;
 
     /// <summary>
     /// How long the scheduler sleeps when no trigger is due before it looks again. A trigger stored by this node wakes
