@@ -93,7 +93,8 @@ internal static class SurveyEndpoints
     /// <summary>Answers a follow-up survey, once.</summary>
     /// <remarks>
     /// The form of `GET /s/{token}` posts here (`application/x-www-form-urlencoded`: `score`, `comment`) and gets pages;
-    /// programs post JSON `{"score": 9, "comment": "…"}` and get JSON. The answer is recorded as new feedback of the
+    /// programs post JSON `{"score": 9, "comment": "…"}` (or a form) and get JSON: pages go to callers that accept
+    /// `text/html`. The answer is recorded as new feedback of the
     /// customer (classified and tagged like any feedback, linked to the case and the loop instance as `caseId` and
     /// `loopInstanceId`, opening no case), and the waiting loop continues. **200** `{status, feedbackId, answeredAt}`
     /// (or the thank-you page); **409** when the survey step already has an answer (nothing is recorded); **422** with
@@ -122,7 +123,10 @@ internal static class SurveyEndpoints
                 detail: "Post the answer as application/json ({\"score\": 0-10, \"comment\": \"...\"}) or as a form (application/x-www-form-urlencoded).");
         }
 
-        var (ticket, language, refusal) = await ReadAsync(token, http, form, links, customers, time, cancellationToken);
+        // The body's type says how to read it; what the caller accepts says what to answer: a page for a browser, problems
+        // for anything else (as /u/{token} does), whatever it posted.
+        var page = UnsubscribePage.AsksForPage(http.Request);
+        var (ticket, language, refusal) = await ReadAsync(token, http, page, links, customers, time, cancellationToken);
         if (refusal is not null)
         {
             return refusal;
@@ -169,20 +173,20 @@ internal static class SurveyEndpoints
         comment = string.IsNullOrWhiteSpace(comment) ? null : comment;
         if (errors.Count > 0)
         {
-            return Invalid(errors, form, language, http, options, score, comment);
+            return Invalid(errors, page, language, http, options, score, comment);
         }
 
         var result = await answers.AnswerAsync(ticket!, score!.Value, comment, cancellationToken);
         return result.Status switch
         {
-            SurveyAnswerStatus.Answered when form => SurveyPage.For(SurveyView.Thanks, StatusCodes.Status200OK, language, http),
+            SurveyAnswerStatus.Answered when page => SurveyPage.For(SurveyView.Thanks, StatusCodes.Status200OK, language, http),
             SurveyAnswerStatus.Answered => TypedResults.Ok(new SurveyAnswered("answered", result.FeedbackId!.Value, result.AnsweredAt!.Value)),
-            SurveyAnswerStatus.AlreadyAnswered when form => SurveyPage.For(SurveyView.AlreadyAnswered, StatusCodes.Status409Conflict, language, http),
+            SurveyAnswerStatus.AlreadyAnswered when page => SurveyPage.For(SurveyView.AlreadyAnswered, StatusCodes.Status409Conflict, language, http),
             SurveyAnswerStatus.AlreadyAnswered => AlreadyAnswered(),
-            SurveyAnswerStatus.Gone => Refuse(UnsubscribeLinks.Invalid, form, language, http),
+            SurveyAnswerStatus.Gone => Refuse(UnsubscribeLinks.Invalid, page, language, http),
             _ => Invalid(
                 result.Errors is { Count: > 0 } fieldErrors ? new Dictionary<string, string[]>(fieldErrors) : new() { ["score"] = ["The answer was refused."] },
-                form, language, http, options, score, comment),
+                page, language, http, options, score, comment),
         };
     }
 
@@ -232,8 +236,8 @@ internal static class SurveyEndpoints
         type: "https://closedloop.dev/problems/survey-already-answered",
         extensions: new Dictionary<string, object?> { ["code"] = "survey-already-answered" });
 
-    private static IResult Invalid(Dictionary<string, string[]> errors, bool form, string language, HttpContext http, IOptions<CommunicationOptions> options, int? score, string? comment) =>
-        form
+    private static IResult Invalid(Dictionary<string, string[]> errors, bool page, string language, HttpContext http, IOptions<CommunicationOptions> options, int? score, string? comment) =>
+        page
             ? SurveyPage.For(SurveyView.Form, StatusCodes.Status422UnprocessableEntity, language, http, options.Value.Company.Name, SurveyPage.ErrorText(language, errors.Keys.First()), score, comment)
             : Problems.Validation(errors);
 }
