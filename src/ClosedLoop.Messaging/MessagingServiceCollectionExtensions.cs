@@ -1,3 +1,4 @@
+using ClosedLoop.Persistence;
 using ClosedLoop.SharedKernel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,7 @@ public static class MessagingServiceCollectionExtensions
             .Validate(o => o.SweepInterval > TimeSpan.Zero && o.Lease > TimeSpan.Zero, "Messaging:SweepInterval and Messaging:Lease must be positive.")
             .ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
-        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(sp => new OutboxCommitInterceptor(sp.GetRequiredService<OutboxSignal>()));
+        services.AddCommitHook<OutboxCommitHook>();
         services.AddSingleton<IntegrationEventCatalog>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new OutboxDispatcher(

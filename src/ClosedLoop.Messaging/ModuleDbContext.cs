@@ -41,7 +41,7 @@ public abstract class ModuleDbContext : DbContext
 
     /// <summary>
     /// Outbox rows that need a dispatch were written and not yet committed: the commit wakes the dispatcher
-    /// (<see cref="OutboxCommitInterceptor"/>). Kept on the context, not the interceptor, which is one per process.
+    /// (<see cref="OutboxCommitHook"/>). Kept on the context, not the hook, which is one per process.
     /// </summary>
     internal bool OutboxPending { get; set; }
 

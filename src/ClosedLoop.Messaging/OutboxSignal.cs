@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
+using ClosedLoop.Persistence;
 
 namespace ClosedLoop.Messaging;
 
@@ -31,53 +31,12 @@ public sealed class OutboxSignal
 }
 
 /// <summary>
-/// Wakes the dispatcher when outbox rows that need a dispatch commit. One per process, added to every module
-/// context's options (so contexts can be pooled); what is pending is the context's own
-/// (<see cref="ModuleDbContext.OutboxPending"/>).
+/// Wakes the dispatcher when outbox rows that need a dispatch commit; what is pending is the context's own
+/// (<see cref="ModuleDbContext.OutboxPending"/>, also set by bulk writes the change tracker does not see).
 /// </summary>
-internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class OutboxCommitHook(OutboxSignal signal) : CommitHook
 {
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        Track(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Track(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        NotifyUnlessInTransaction(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        NotifyUnlessInTransaction(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => NotifyIfPending(eventData.Context);
-
-    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        NotifyIfPending(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Clear(eventData.Context);
-
-    public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Clear(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    private static void Track(DbContext? context)
+    public override void Saving(DbContext context)
     {
         if (context is ModuleDbContext module
             && module.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added && e.Entity.ProcessedAt is null))
@@ -86,15 +45,7 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChange
         }
     }
 
-    private void NotifyUnlessInTransaction(DbContext? context)
-    {
-        if (context?.Database.CurrentTransaction is null)
-        {
-            NotifyIfPending(context);
-        }
-    }
-
-    private void NotifyIfPending(DbContext? context)
+    public override void Committed(DbContext context)
     {
         if (context is ModuleDbContext { OutboxPending: true } module)
         {
@@ -103,7 +54,7 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChange
         }
     }
 
-    private static void Clear(DbContext? context)
+    public override void RolledBack(DbContext context)
     {
         if (context is ModuleDbContext module)
         {

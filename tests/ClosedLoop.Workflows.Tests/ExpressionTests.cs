@@ -56,6 +56,6 @@ public sealed class ExpressionTests
     [InlineData("-01:00:00", false)]
     public void Durations_are_hh_mm_ss_or_d_hh_mm_ss(string text, bool valid)
     {
-        Assert.Equal(valid, DefinitionValidator.TryParseTimeSpan(text, out _));
+        Assert.Equal(valid, WorkflowDurations.TryParseLiteral(text, out _));
     }
 }

@@ -59,7 +59,8 @@ public static class CommunicationModule
         // One answer resumes the survey step that asked, and any step waiting for the customer to reply on the case.
         services.AddWorkflowResumeOn<SurveyAnsweredIntegrationEvent>(e =>
         {
-            var payload = JsonSerializer.SerializeToElement(new { score = e.Score, comment = e.Comment, feedbackId = e.FeedbackId }, JsonSerializerOptions.Web);
+            // answeredAt orders answers when a loop asks more than once (the score after a loop is the newest one).
+            var payload = JsonSerializer.SerializeToElement(new { score = e.Score, comment = e.Comment, feedbackId = e.FeedbackId, answeredAt = e.AnsweredAt }, JsonSerializerOptions.Web);
             return
             [
                 new WorkflowStimulus(SendSurveyHandler.BookmarkKind, SendSurveyHandler.BookmarkKey(e.InstanceId, e.ActivityId), payload),
@@ -71,6 +72,7 @@ public static class CommunicationModule
         services.AddSingleton<PublishedTemplates>();
         services.AddSingleton<MessageModels>();
         services.AddScoped<MessageComposer>();
+        services.AddScoped<StaffNotifier>();
         services.AddScoped<CaseSubjects>();
         services.AddScoped<CommunicationApi>();
         services.AddScoped<ICommunicationApi>(sp => sp.GetRequiredService<CommunicationApi>());

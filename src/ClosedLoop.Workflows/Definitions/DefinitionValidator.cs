@@ -543,7 +543,7 @@ public sealed class DefinitionValidator
                     InputType.String => value.ValueKind == JsonValueKind.String,
                     InputType.Number => value.ValueKind == JsonValueKind.Number,
                     InputType.Boolean => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
-                    InputType.TimeSpan => value.ValueKind == JsonValueKind.String && TryParseTimeSpan(value.GetString()!, out _),
+                    InputType.TimeSpan => value.ValueKind == JsonValueKind.String && WorkflowDurations.TryParseLiteral(value.GetString()!, out _),
                     InputType.StringList => value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String),
                     InputType.Enum => value.ValueKind == JsonValueKind.String && input.AllowedValues!.Contains(value.GetString()!, StringComparer.Ordinal),
                     InputType.SwitchCases => SwitchCases(value),
@@ -700,7 +700,4 @@ public sealed class DefinitionValidator
         }
     }
 
-    /// <summary>"hh:mm:ss" or "d.hh:mm:ss", nothing else (no culture, no negative durations).</summary>
-    public static bool TryParseTimeSpan(string text, out TimeSpan value) =>
-        TimeSpan.TryParseExact(text, [@"hh\:mm\:ss", @"d\.hh\:mm\:ss"], System.Globalization.CultureInfo.InvariantCulture, out value);
 }

@@ -128,9 +128,8 @@ public sealed class ActivityExecutionContext
 
     public decimal? Number(string input) => Input(input) is { ValueKind: JsonValueKind.Number } v ? v.GetDecimal() : null;
 
-    /// <summary>"d.hh:mm:ss" or "hh:mm:ss" (invariant), as validation accepted it.</summary>
-    public TimeSpan? TimeSpan(string input) =>
-        String(input) is { } s && System.TimeSpan.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : null;
+    /// <summary>A duration input (see <see cref="WorkflowDurations.TryParse"/>); null when absent or not a duration.</summary>
+    public TimeSpan? TimeSpan(string input) => WorkflowDurations.TryParse(String(input), out var t) ? t : null;
 }
 
 /// <summary>The case facts expressions see as <c>case</c>; implemented by the module that owns cases.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ClosedLoop.Workflows.Runtime.Data;
 using ClosedLoop.Workflows.Runtime.Timers;
 using ClosedLoop.Workflows.Store.Data;
@@ -35,13 +34,7 @@ internal sealed class InstanceOperations(WorkflowsDbContext db, DefinitionCache 
             }
 
             instance.Version = loaded.Document.Version;
-            state = new InstanceState();
-            foreach (var variable in loaded.Document.Variables)
-            {
-                state.Variables[variable.Name] = variable.Value ?? JsonSerializer.SerializeToElement<object?>(null);
-            }
-
-            state.Queue.Add(new Token(loaded.Start, null));
+            state = InstanceState.StartOf(loaded);
         }
         else if (state.Faulted is { } token)
         {
@@ -49,11 +42,7 @@ internal sealed class InstanceOperations(WorkflowsDbContext db, DefinitionCache 
             state.Faulted = null;
         }
 
-        await db.Incidents.Where(x => x.InstanceId == id && x.ResolvedAt == null).ForEachAsync(x =>
-        {
-            x.ResolvedAt = now;
-            x.ResolvedBy = by.Length > 200 ? by[..200] : by;
-        }, ct);
+        await ResolveIncidentsAsync(id, by, now, ct);
         instance.StateJson = state.ToJson();
         instance.Status = InstanceStatus.Running;
         instance.RunnableSince = now;
@@ -81,11 +70,7 @@ internal sealed class InstanceOperations(WorkflowsDbContext db, DefinitionCache 
         var bookmarks = await db.Bookmarks.Where(b => b.InstanceId == id).ToListAsync(ct);
         db.Bookmarks.RemoveRange(bookmarks);
         db.Wakeups.RemoveRange(await db.Wakeups.Where(w => w.InstanceId == id).ToListAsync(ct));
-        await db.Incidents.Where(x => x.InstanceId == id && x.ResolvedAt == null).ForEachAsync(x =>
-        {
-            x.ResolvedAt = now;
-            x.ResolvedBy = by.Length > 200 ? by[..200] : by;
-        }, ct);
+        await ResolveIncidentsAsync(id, by, now, ct);
         state.Queue.Clear();
         state.Faulted = null;
         db.Executions.Add(new ExecutionRecord
@@ -104,9 +89,7 @@ internal sealed class InstanceOperations(WorkflowsDbContext db, DefinitionCache 
         instance.RunnableSince = null;
         instance.UpdatedAt = now;
         instance.Revision++;
-        db.Publish(new WorkflowInstanceFinishedIntegrationEvent(
-            instance.Id, instance.DefinitionId, instance.Version, instance.CorrelationId, "cancelled", instance.CreatedAt, now,
-            new Dictionary<string, JsonElement>(state.Outputs, StringComparer.Ordinal)));
+        db.Publish(InstanceState.Finished(instance, state, "cancelled", now));
         var result = await SaveAsync(instance, ct);
         if (result.Conflict is null)
         {
@@ -120,6 +103,13 @@ internal sealed class InstanceOperations(WorkflowsDbContext db, DefinitionCache 
 
         return result;
     }
+
+    private Task ResolveIncidentsAsync(Guid id, string by, DateTimeOffset now, CancellationToken ct) =>
+        db.Incidents.Where(x => x.InstanceId == id && x.ResolvedAt == null).ForEachAsync(x =>
+        {
+            x.ResolvedAt = now;
+            x.ResolvedBy = by.Length > 200 ? by[..200] : by;
+        }, ct);
 
     private async Task<(InstanceRecord? Instance, string? Conflict)> SaveAsync(InstanceRecord instance, CancellationToken ct)
     {

@@ -384,9 +384,7 @@ internal sealed partial class InstanceRunner(
         private void Finish(string outcome)
         {
             instance.FinishedAt = now;
-            db.Publish(new WorkflowInstanceFinishedIntegrationEvent(
-                instance.Id, instance.DefinitionId, instance.Version, instance.CorrelationId, outcome, instance.CreatedAt, now,
-                new Dictionary<string, JsonElement>(state.Outputs, StringComparer.Ordinal)));
+            db.Publish(InstanceState.Finished(instance, state, outcome, now));
         }
 
         private void Fault(Token token, string activityId, string activityType, string message)
@@ -498,7 +496,7 @@ internal sealed partial class InstanceRunner(
         }
 
         private static TimeSpan TimeSpanOf(JsonElement value, string input) =>
-            value.ValueKind == JsonValueKind.String && TimeSpan.TryParse(value.GetString(), System.Globalization.CultureInfo.InvariantCulture, out var t) && t >= TimeSpan.Zero
+            value.ValueKind == JsonValueKind.String && WorkflowDurations.TryParse(value.GetString(), out var t)
                 ? t
                 : throw new InvalidOperationException($"'{input}' is not a duration.");
 

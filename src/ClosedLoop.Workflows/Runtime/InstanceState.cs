@@ -33,6 +33,24 @@ internal sealed class InstanceState
     /// <summary>The token whose step faulted; a retry runs it again.</summary>
     public Token? Faulted { get; set; }
 
+    /// <summary>A new instance's state: the declared variables at their initial values and one token at Start.</summary>
+    public static InstanceState StartOf(LoadedDefinition definition)
+    {
+        var state = new InstanceState();
+        foreach (var variable in definition.Document.Variables)
+        {
+            state.Variables[variable.Name] = variable.Value ?? JsonSerializer.SerializeToElement<object?>(null);
+        }
+
+        state.Queue.Add(new Token(definition.Start, null));
+        return state;
+    }
+
+    /// <summary>The event that tells modules the instance finished, with every step's output.</summary>
+    public static WorkflowInstanceFinishedIntegrationEvent Finished(Data.InstanceRecord instance, InstanceState state, string outcome, DateTimeOffset at) =>
+        new(instance.Id, instance.DefinitionId, instance.Version, instance.CorrelationId, outcome, instance.CreatedAt, at,
+            new Dictionary<string, JsonElement>(state.Outputs, StringComparer.Ordinal));
+
     public static InstanceState Parse(string json) => JsonSerializer.Deserialize<InstanceState>(json, Options) ?? new InstanceState();
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);

@@ -11,6 +11,9 @@ internal sealed class LoadedDefinition
 {
     private readonly ConcurrentDictionary<string, Delegate> compiled = new(StringComparer.Ordinal);
 
+    // The expressions' parameters (the variables, then case), once per version: every evaluation reads their names and types.
+    private readonly System.Linq.Expressions.ParameterExpression[] parameters;
+
     public LoadedDefinition(WorkflowDefinitionDocument document)
     {
         Document = document;
@@ -22,6 +25,7 @@ internal sealed class LoadedDefinition
             .GroupBy(c => c.Target.Activity, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(c => $"{c.Source.Activity}:{c.Source.Port}").Distinct().ToList(), StringComparer.Ordinal);
         Start = document.Root.Activities.First(a => a.Type == BuiltInActivities.Start).Id;
+        parameters = WorkflowExpressionCompiler.Parameters(document.Variables);
     }
 
     public WorkflowDefinitionDocument Document { get; }
@@ -93,7 +97,6 @@ internal sealed class LoadedDefinition
                     WorkflowExpressionCompiler.TryCompile(code, Document.Variables, out var parsed, out var error)
                         ? parsed!.Compile()
                         : throw new InvalidOperationException(error));
-                var parameters = WorkflowExpressionCompiler.Parameters(Document.Variables);
                 var args = new object?[parameters.Length];
                 for (var i = 0; i < parameters.Length - 1; i++)
                 {

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using ClosedLoop.Persistence;
 using ClosedLoop.Workflows.Runtime.Timers;
 using ClosedLoop.Workflows.Store.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,45 +22,9 @@ internal sealed class RunnerSignal
 }
 
 /// <summary>Wakes the runner when a transaction that made instances runnable commits.</summary>
-internal sealed class RunnableCommitInterceptor(RunnerSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class RunnableCommitHook(RunnerSignal signal) : CommitHook
 {
-    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        NotifyUnlessInTransaction(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        NotifyUnlessInTransaction(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Notify(eventData.Context);
-
-    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Notify(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Clear(eventData.Context);
-
-    public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Clear(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    private void NotifyUnlessInTransaction(DbContext? context)
-    {
-        if (context is WorkflowsDbContext { Database.CurrentTransaction: null })
-        {
-            Notify(context);
-        }
-    }
-
-    private void Notify(DbContext? context)
+    public override void Committed(DbContext context)
     {
         if (context is WorkflowsDbContext db && db.RunnablePending.Count > 0)
         {
@@ -73,7 +37,7 @@ internal sealed class RunnableCommitInterceptor(RunnerSignal signal) : ISaveChan
         }
     }
 
-    private static void Clear(DbContext? context)
+    public override void RolledBack(DbContext context)
     {
         if (context is WorkflowsDbContext db)
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ClosedLoop.Workflows.Runtime.Data;
 using ClosedLoop.Workflows.Runtime.Timers;
 using ClosedLoop.Workflows.Store.Data;
@@ -64,14 +63,7 @@ internal sealed partial class WorkflowEngine(WorkflowsDbContext db, DefinitionCa
         }
         else
         {
-            var state = new InstanceState();
-            foreach (var variable in loaded.Document.Variables)
-            {
-                state.Variables[variable.Name] = variable.Value ?? JsonSerializer.SerializeToElement<object?>(null);
-            }
-
-            state.Queue.Add(new Token(loaded.Start, null));
-            instance.StateJson = state.ToJson();
+            instance.StateJson = InstanceState.StartOf(loaded).ToJson();
             db.RunnablePending.Add(instance.Id);
         }
 

@@ -47,7 +47,7 @@ public static class WorkflowStoreModule
         services.AddScoped<WorkflowEngine>();
         services.AddScoped<InstanceOperations>();
         services.AddSingleton<RunnerSignal>();
-        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(sp => new RunnableCommitInterceptor(sp.GetRequiredService<RunnerSignal>()));
+        services.AddCommitHook<RunnableCommitHook>();
         services.AddSingleton<InstanceRunner>();
         services.AddHostedService<RunnerService>();
         services.AddSingleton<IWorkflowTimerSink, TimerSink>();

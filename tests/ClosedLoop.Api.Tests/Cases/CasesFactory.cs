@@ -27,7 +27,7 @@ public interface ICasesFactory
     TimelineRace Race { get; }
 }
 
-public sealed class SqliteCasesFactory : SqliteApiFactory, ICasesFactory
+public class SqliteCasesFactory : SqliteApiFactory, ICasesFactory
 {
     public ShiftedClock Clock { get; } = new();
 
@@ -42,7 +42,7 @@ public sealed class SqliteCasesFactory : SqliteApiFactory, ICasesFactory
     }
 }
 
-public sealed class PostgresCasesFactory : PostgresApiFactory, ICasesFactory
+public class PostgresCasesFactory : PostgresApiFactory, ICasesFactory
 {
     public ShiftedClock Clock { get; } = new();
 

@@ -1,5 +1,8 @@
 using ClosedLoop.Api.Tests.Infrastructure;
 using ClosedLoop.Persistence;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClosedLoop.Api.Tests.Imports;
 
@@ -7,7 +10,11 @@ namespace ClosedLoop.Api.Tests.Imports;
 /// A host on a database that outlives it, so a test can stop one host mid-way and start another on the
 /// same data, the way a restart or a second replica would.
 /// </summary>
-public sealed class SharedDatabaseFactory(DatabaseProvider provider, string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
+public sealed class SharedDatabaseFactory(
+    DatabaseProvider provider,
+    string connectionString,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<IServiceCollection>? services = null)
     : ApiFactory
 {
     public override DatabaseProvider Provider => provider;
@@ -21,6 +28,15 @@ public sealed class SharedDatabaseFactory(DatabaseProvider provider, string conn
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 }
@@ -54,8 +70,9 @@ public sealed class SharedDatabase : IAsyncDisposable
         return new SharedDatabase(provider, $"Data Source={file}", file);
     }
 
-    /// <summary>A host on this database with extra settings (e.g. <c>Imports:ChunkSize</c>).</summary>
-    public SharedDatabaseFactory Host(IReadOnlyDictionary<string, string?>? settings = null) => new(Provider, ConnectionString, settings);
+    /// <summary>A host on this database with extra settings (e.g. <c>Imports:ChunkSize</c>) and test services (a clock, say).</summary>
+    public SharedDatabaseFactory Host(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        new(Provider, ConnectionString, settings, services);
 
     public ValueTask DisposeAsync()
     {

@@ -7,7 +7,7 @@ using ClosedLoop.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore.Diagnostics;
+using ClosedLoop.Persistence;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,7 +41,7 @@ internal static class DeliveryModule
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DeliverySignal>();
-        services.AddSingleton<IInterceptor>(sp => new MessageWriteInterceptor(sp.GetRequiredService<DeliverySignal>()));
+        services.AddCommitHook<MessageWriteHook>();
         services.AddSingleton<MessageClaimer>();
         services.AddSingleton<WebhookTargetGuard>();
         services.AddSingleton<WebhookTransport>();

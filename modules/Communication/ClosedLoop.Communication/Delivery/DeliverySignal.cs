@@ -2,7 +2,7 @@ namespace ClosedLoop.Communication.Delivery;
 
 /// <summary>
 /// Wakes the dispatcher as soon as a message is written, instead of at its next poll. The composer may call
-/// <see cref="Notify"/> after its commit; <see cref="MessageWriteInterceptor"/> does so for every commit that adds a
+/// <see cref="Notify"/> after its commit; <see cref="MessageWriteHook"/> does so for every commit that adds a
 /// pending message anyway.
 /// </summary>
 internal sealed class DeliverySignal

@@ -5,7 +5,6 @@ using ClosedLoop.Workflows.Definitions;
 using ClosedLoop.Workflows.Runtime;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace ClosedLoop.Api.Tests.Cases.Workflows;
 
@@ -27,37 +26,25 @@ public interface ILoopFactory : ICasesFactory
     FakeWorkflowRuntime Runtime { get; }
 }
 
-public sealed class SqliteLoopFactory : SqliteApiFactory, ILoopFactory
+public sealed class SqliteLoopFactory : SqliteCasesFactory, ILoopFactory
 {
-    public ShiftedClock Clock { get; } = new();
-
-    public TimelineRace Race { get; } = new();
-
     public FakeWorkflowRuntime Runtime { get; } = new();
-
-    protected override void Configure(IDictionary<string, string?> settings) => CasesHost.Configure(settings);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock).AddSingleton<IInterceptor>(Race).AddSingleton<IWorkflowRuntime>(Runtime));
+        builder.ConfigureTestServices(s => s.AddSingleton<IWorkflowRuntime>(Runtime));
     }
 }
 
-public sealed class PostgresLoopFactory : PostgresApiFactory, ILoopFactory
+public sealed class PostgresLoopFactory : PostgresCasesFactory, ILoopFactory
 {
-    public ShiftedClock Clock { get; } = new();
-
-    public TimelineRace Race { get; } = new();
-
     public FakeWorkflowRuntime Runtime { get; } = new();
-
-    protected override void Configure(IDictionary<string, string?> settings) => CasesHost.Configure(settings);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock).AddSingleton<IInterceptor>(Race).AddSingleton<IWorkflowRuntime>(Runtime));
+        builder.ConfigureTestServices(s => s.AddSingleton<IWorkflowRuntime>(Runtime));
     }
 }
 

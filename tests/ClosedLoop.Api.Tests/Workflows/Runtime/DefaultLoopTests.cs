@@ -4,10 +4,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClosedLoop.Api.Tests.Cases;
 using ClosedLoop.Api.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ClosedLoop.Api.Tests.Workflows.Runtime;
 
@@ -17,12 +13,8 @@ public interface ILoopHostFactory : ICasesFactory
     MailDevServer Mail { get; }
 }
 
-public sealed class SqliteDefaultLoopFactory : SqliteApiFactory, ILoopHostFactory
+public sealed class SqliteDefaultLoopFactory : SqliteCasesFactory, ILoopHostFactory
 {
-    public ShiftedClock Clock { get; } = new();
-
-    public TimelineRace Race { get; } = new();
-
     public MailDevServer Mail { get; private set; } = null!;
 
     public override async Task InitializeAsync()
@@ -33,24 +25,14 @@ public sealed class SqliteDefaultLoopFactory : SqliteApiFactory, ILoopHostFactor
 
     protected override void Configure(IDictionary<string, string?> settings)
     {
-        CasesHost.Configure(settings);
+        base.Configure(settings);
         WorkflowHosts.Enable(settings);
         Mail.Configure(settings);
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock).AddSingleton<IInterceptor>(Race));
     }
 }
 
-public sealed class PostgresDefaultLoopFactory : PostgresApiFactory, ILoopHostFactory
+public sealed class PostgresDefaultLoopFactory : PostgresCasesFactory, ILoopHostFactory
 {
-    public ShiftedClock Clock { get; } = new();
-
-    public TimelineRace Race { get; } = new();
-
     public MailDevServer Mail { get; private set; } = null!;
 
     public override async Task InitializeAsync()
@@ -61,15 +43,9 @@ public sealed class PostgresDefaultLoopFactory : PostgresApiFactory, ILoopHostFa
 
     protected override void Configure(IDictionary<string, string?> settings)
     {
-        CasesHost.Configure(settings);
+        base.Configure(settings);
         WorkflowHosts.Enable(settings);
         Mail.Configure(settings);
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock).AddSingleton<IInterceptor>(Race));
     }
 }
 

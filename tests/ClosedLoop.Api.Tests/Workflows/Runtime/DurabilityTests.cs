@@ -26,7 +26,7 @@ public abstract class DurabilityTests(DatabaseProvider provider)
         var (eventLoop, timerLoop) = (NewId(), NewId());
         var waitingOnEvents = new List<(Guid Instance, Guid Case)>();
         var waitingOnTimers = new List<Guid>();
-        await using (var first = new SharedRuntimeFactory(provider, database.ConnectionString, clock, activities))
+        await using (var first = Host(database, clock, activities))
         {
             var admin = first.Client(ApiFactory.AdminKey);
             await admin.PublishAsync(Loop(eventLoop,
@@ -51,7 +51,7 @@ public abstract class DurabilityTests(DatabaseProvider provider)
 
         // While no host runs, the timers fall due.
         clock.Advance(TimeSpan.FromDays(2));
-        await using var second = new SharedRuntimeFactory(provider, database.ConnectionString, clock, activities);
+        await using var second = Host(database, clock, activities);
         var again = second.Client(ApiFactory.AdminKey);
         var resumer = second.Services.GetRequiredService<IWorkflowRuntime>();
         foreach (var (_, caseId) in waitingOnEvents)
@@ -67,6 +67,18 @@ public abstract class DurabilityTests(DatabaseProvider provider)
             Assert.Equal(1, activities.Runs[$"{id:N}:count"]);
             Assert.Single(done.Log(), e => e.Activity is "wait" or "later" && e.Outcome == "resumed");
         }
+    }
+
+    /// <summary>A host on the test's database running loops, with the clock and test activities every host of the test shares.</summary>
+    private static SharedDatabaseFactory Host(SharedDatabase database, ShiftedClock clock, TestActivities activities)
+    {
+        var settings = new Dictionary<string, string?>();
+        WorkflowHosts.Enable(settings);
+        return database.Host(settings, s =>
+        {
+            s.AddSingleton<TimeProvider>(clock);
+            TestActivities.Register(s, activities);
+        });
     }
 
     private static string NewId() => "dur-" + Guid.NewGuid().ToString("N")[..10];

@@ -69,48 +69,43 @@ public sealed class TestActivities
     }
 }
 
-public interface IRuntimeFactory
+public interface IRuntimeFactory : ICasesFactory
 {
-    ShiftedClock Clock { get; }
-
     TestActivities Activities { get; }
 }
 
-public sealed class SqliteRuntimeFactory : SqliteApiFactory, IRuntimeFactory
+/// <summary>A host that runs loops (the runner and the timers on), with the test activities and the Cases host's clock.</summary>
+public sealed class SqliteRuntimeFactory : SqliteCasesFactory, IRuntimeFactory
 {
-    public ShiftedClock Clock { get; } = new();
-
     public TestActivities Activities { get; } = new();
 
-    protected override void Configure(IDictionary<string, string?> settings) => WorkflowHosts.Enable(settings);
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        base.Configure(settings);
+        WorkflowHosts.Enable(settings);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s =>
-        {
-            s.AddSingleton<TimeProvider>(Clock);
-            TestActivities.Register(s, Activities);
-        });
+        builder.ConfigureTestServices(s => TestActivities.Register(s, Activities));
     }
 }
 
-public sealed class PostgresRuntimeFactory : PostgresApiFactory, IRuntimeFactory
+public sealed class PostgresRuntimeFactory : PostgresCasesFactory, IRuntimeFactory
 {
-    public ShiftedClock Clock { get; } = new();
-
     public TestActivities Activities { get; } = new();
 
-    protected override void Configure(IDictionary<string, string?> settings) => WorkflowHosts.Enable(settings);
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        base.Configure(settings);
+        WorkflowHosts.Enable(settings);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s =>
-        {
-            s.AddSingleton<TimeProvider>(Clock);
-            TestActivities.Register(s, Activities);
-        });
+        builder.ConfigureTestServices(s => TestActivities.Register(s, Activities));
     }
 }
 
@@ -189,32 +184,4 @@ internal static class Loops
 
     public static IEnumerable<(string Activity, string Outcome)> Log(this JsonElement instance) =>
         instance.GetProperty("log").EnumerateArray().Select(e => (e.GetProperty("activityId").GetString()!, e.GetProperty("outcome").GetString()!));
-}
-
-/// <summary>
-/// A host on a database that outlives it (see <see cref="Imports.SharedDatabase"/>), with a clock and test activities
-/// shared by every host a test starts on it: a restart, or a second replica.
-/// </summary>
-public sealed class SharedRuntimeFactory(ClosedLoop.Persistence.DatabaseProvider provider, string connectionString, ClosedLoop.Api.Tests.Cases.ShiftedClock clock, TestActivities activities)
-    : ApiFactory
-{
-    public override ClosedLoop.Persistence.DatabaseProvider Provider => provider;
-
-    public override Task InitializeAsync() => Task.CompletedTask;
-
-    protected override void Configure(IDictionary<string, string?> values)
-    {
-        values["ConnectionStrings:closedloop"] = connectionString;
-        WorkflowHosts.Enable(values);
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(s =>
-        {
-            s.AddSingleton<TimeProvider>(clock);
-            TestActivities.Register(s, activities);
-        });
-    }
 }

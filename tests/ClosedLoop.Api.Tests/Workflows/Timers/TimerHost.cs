@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using ClosedLoop.Api.Tests.Cases;
+using ClosedLoop.Api.Tests.Imports;
 using ClosedLoop.Api.Tests.Infrastructure;
 using ClosedLoop.Persistence;
 using Microsoft.AspNetCore.Hosting;
@@ -122,54 +123,14 @@ public sealed class TimerHost(DatabaseProvider provider, string connectionString
     }
 }
 
-/// <summary>A fresh database per test: a SQLite file, or a PostgreSQL database on the test server.</summary>
-public sealed class TimerDatabase : IAsyncDisposable
+internal static class TimerHosts
 {
-    private readonly string? _file;
-
-    private TimerDatabase(DatabaseProvider provider, string connectionString, string? file)
+    /// <summary>Starts a timer host on <paramref name="database"/> (a fresh one per test, shared by the hosts the test starts).</summary>
+    public static async Task<TimerHost> StartHostAsync(this SharedDatabase database, RecordingSink sink, IDictionary<string, string?>? settings = null)
     {
-        Provider = provider;
-        ConnectionString = connectionString;
-        _file = file;
-    }
-
-    public DatabaseProvider Provider { get; }
-
-    public string ConnectionString { get; }
-
-    public static async Task<TimerDatabase> CreateAsync(DatabaseProvider provider)
-    {
-        if (provider == DatabaseProvider.PostgreSql)
-        {
-            return new TimerDatabase(provider, await TestPostgres.CreateDatabaseAsync(), null);
-        }
-
-        var folder = Path.Combine(Path.GetTempPath(), "closedloop-tests");
-        Directory.CreateDirectory(folder);
-        var file = Path.Combine(folder, "timers-" + Guid.NewGuid().ToString("N") + ".db");
-        return new TimerDatabase(provider, $"Data Source={file}", file);
-    }
-
-    public async Task<TimerHost> StartHostAsync(RecordingSink sink, IDictionary<string, string?>? settings = null)
-    {
-        var host = new TimerHost(Provider, ConnectionString, sink, settings);
+        var host = new TimerHost(database.Provider, database.ConnectionString, sink, settings);
         await host.InitializeAsync();
         return host;
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        if (_file is not null)
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var file in new[] { _file, _file + "-wal", _file + "-shm" })
-            {
-                File.Delete(file);
-            }
-        }
-
-        return ValueTask.CompletedTask;
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ClosedLoop.Api.Tests.Imports;
 using ClosedLoop.Persistence;
 using Xunit.Abstractions;
 
@@ -18,7 +19,7 @@ public abstract class TimerTests(DatabaseProvider provider, ITestOutputHelper ou
     [Fact]
     public async Task A_timer_fires_once_at_its_due_time()
     {
-        await using var database = await TimerDatabase.CreateAsync(Provider);
+        await using var database = await SharedDatabase.CreateAsync(Provider);
         var sink = new RecordingSink();
         await using var host = await database.StartHostAsync(sink);
         var (bookmark, instance) = (Guid.NewGuid(), Guid.NewGuid());
@@ -36,7 +37,7 @@ public abstract class TimerTests(DatabaseProvider provider, ITestOutputHelper ou
     [Fact]
     public async Task Scheduling_twice_fires_once_and_unscheduling_prevents_the_fire()
     {
-        await using var database = await TimerDatabase.CreateAsync(Provider);
+        await using var database = await SharedDatabase.CreateAsync(Provider);
         var sink = new RecordingSink();
         await using var host = await database.StartHostAsync(sink);
         var due = host.Clock.GetUtcNow().AddHours(1);
@@ -58,7 +59,7 @@ public abstract class TimerTests(DatabaseProvider provider, ITestOutputHelper ou
     [Fact]
     public async Task A_timer_due_while_no_host_ran_fires_once_after_the_restart()
     {
-        await using var database = await TimerDatabase.CreateAsync(Provider);
+        await using var database = await SharedDatabase.CreateAsync(Provider);
         var first = new RecordingSink();
         var bookmark = Guid.NewGuid();
         await using (var host = await database.StartHostAsync(first))
@@ -80,7 +81,7 @@ public abstract class TimerTests(DatabaseProvider provider, ITestOutputHelper ou
     [Fact]
     public async Task A_failing_sink_gets_the_timer_again()
     {
-        await using var database = await TimerDatabase.CreateAsync(Provider);
+        await using var database = await SharedDatabase.CreateAsync(Provider);
         var sink = new RecordingSink();
         await using var host = await database.StartHostAsync(sink);
         var bookmark = Guid.NewGuid();
@@ -98,7 +99,7 @@ public abstract class TimerTests(DatabaseProvider provider, ITestOutputHelper ou
     public async Task Many_timers_fire_once_each()
     {
         const int count = 500;
-        await using var database = await TimerDatabase.CreateAsync(Provider);
+        await using var database = await SharedDatabase.CreateAsync(Provider);
         var sink = new RecordingSink();
         await using var host = await database.StartHostAsync(sink);
         var due = host.Clock.GetUtcNow().AddDays(1);
@@ -125,7 +126,7 @@ public sealed class PostgresTimerTests(ITestOutputHelper output) : TimerTests(Da
     public async Task Two_hosts_on_one_database_fire_each_of_200_timers_exactly_once()
     {
         const int count = 200;
-        await using var database = await TimerDatabase.CreateAsync(Provider);
+        await using var database = await SharedDatabase.CreateAsync(Provider);
         var (sinkA, sinkB) = (new RecordingSink(), new RecordingSink());
         await using var a = await database.StartHostAsync(sinkA);
         await using var b = await database.StartHostAsync(sinkB);

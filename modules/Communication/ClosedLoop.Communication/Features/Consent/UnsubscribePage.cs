@@ -1,7 +1,4 @@
-using System.Text;
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace ClosedLoop.Communication.Features.Consent;
 
@@ -14,14 +11,11 @@ internal enum UnsubscribeOutcome
 }
 
 /// <summary>
-/// The small page an unsubscribe link answers with: self-contained (no scripts, styles, images or fonts, so the
-/// strictest content security policy holds and nothing is fetched from elsewhere), every text HTML-encoded, in
-/// English or, when the browser prefers it, German. It never says which customer the link was for.
+/// What an unsubscribe link answers (a <see cref="PublicPage"/>, or a problem for programs), in English or German.
+/// It never says which customer the link was for.
 /// </summary>
 internal static class UnsubscribePage
 {
-    private const string Policy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
     private static readonly Dictionary<(string Language, UnsubscribeOutcome Outcome), (string Title, string Text)> Texts = new()
     {
         [("en", UnsubscribeOutcome.Done)] = (
@@ -57,10 +51,8 @@ internal static class UnsubscribePage
             UnsubscribeOutcome.Expired => StatusCodes.Status410Gone,
             _ => StatusCodes.Status400BadRequest,
         };
-        var headers = http.Response.Headers;
-        headers.CacheControl = "no-store";
-        headers.Vary = $"{HeaderNames.Accept}, {HeaderNames.AcceptLanguage}";
-        if (outcome != UnsubscribeOutcome.Done && !AsksForPage(http.Request))
+        PublicPage.NeverStored(http);
+        if (outcome != UnsubscribeOutcome.Done && !PublicPage.AsksForPage(http.Request))
         {
             var code = outcome == UnsubscribeOutcome.Expired ? "link-expired" : "link-invalid";
             return TypedResults.Problem(
@@ -71,60 +63,8 @@ internal static class UnsubscribePage
                 extensions: new Dictionary<string, object?> { ["code"] = code });
         }
 
-        var language = LanguageOf(http.Request);
+        var language = PublicPage.LanguageOf(http.Request);
         var (title, text) = Texts[(language, outcome)];
-        var html = HtmlEncoder.Default;
-        var page = $"""
-            <!DOCTYPE html>
-            <html lang="{language}">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="robots" content="noindex">
-            <title>{html.Encode(title)}</title>
-            </head>
-            <body>
-            <main>
-            <h1>{html.Encode(title)}</h1>
-            <p>{html.Encode(text)}</p>
-            </main>
-            </body>
-            </html>
-            """;
-
-        headers.ContentSecurityPolicy = Policy;
-        headers.XFrameOptions = "DENY";
-        headers.ContentLanguage = language;
-        return TypedResults.Content(page, "text/html; charset=utf-8", Encoding.UTF8, status);
-    }
-
-    /// <summary>
-    /// Whether the client asks for HTML as a first choice (<c>text/html</c> without a lowered quality), as every browser
-    /// does; <c>*/*</c> or a grudging <c>text/html;q=0.1</c> is a program, which reads problem documents.
-    /// </summary>
-    internal static bool AsksForPage(HttpRequest request) =>
-        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase) && a.Quality is null or >= 1);
-
-    /// <summary>German when the browser ranks it above English, else English (also for anything unreadable).</summary>
-    internal static string LanguageOf(HttpRequest request)
-    {
-        var ranked = request.GetTypedHeaders().AcceptLanguage
-            .Where(l => l.Quality is not <= 0)
-            .OrderByDescending(l => l.Quality ?? 1);
-        foreach (var entry in ranked)
-        {
-            var primary = entry.Value.Value?.Split('-')[0];
-            if (string.Equals(primary, "de", StringComparison.OrdinalIgnoreCase))
-            {
-                return "de";
-            }
-
-            if (string.Equals(primary, "en", StringComparison.OrdinalIgnoreCase))
-            {
-                return "en";
-            }
-        }
-
-        return "en";
+        return PublicPage.Html(language, title, PublicPage.Paragraph(text), status, PublicPage.NoForms, http);
     }
 }

@@ -75,7 +75,7 @@ internal static class SurveyEndpoints
         string token, HttpContext http, SurveyLinks links, SurveyAnswers answers, ICustomerDirectory customers, IOptions<CommunicationOptions> options,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var page = UnsubscribePage.AsksForPage(http.Request);
+        var page = PublicPage.AsksForPage(http.Request);
         var (ticket, language, refusal) = await ReadAsync(token, http, page, links, customers, time, cancellationToken);
         if (refusal is not null)
         {
@@ -125,7 +125,7 @@ internal static class SurveyEndpoints
 
         // The body's type says how to read it; what the caller accepts says what to answer: a page for a browser, problems
         // for anything else (as /u/{token} does), whatever it posted.
-        var page = UnsubscribePage.AsksForPage(http.Request);
+        var page = PublicPage.AsksForPage(http.Request);
         var (ticket, language, refusal) = await ReadAsync(token, http, page, links, customers, time, cancellationToken);
         if (refusal is not null)
         {
@@ -193,7 +193,7 @@ internal static class SurveyEndpoints
     private static async Task<(SurveyTicket? Ticket, string Language, IResult? Refusal)> ReadAsync(
         string token, HttpContext http, bool page, SurveyLinks links, ICustomerDirectory customers, TimeProvider time, CancellationToken cancellationToken)
     {
-        var fallback = UnsubscribePage.LanguageOf(http.Request);
+        var fallback = PublicPage.LanguageOf(http.Request);
         if (!links.TryRead(token, time.GetUtcNow(), out var ticket, out var failure))
         {
             return (null, fallback, Refuse(failure, page, fallback, http));
@@ -219,7 +219,7 @@ internal static class SurveyEndpoints
             return SurveyPage.For(expired ? SurveyView.Expired : SurveyView.Invalid, expired ? StatusCodes.Status410Gone : StatusCodes.Status404NotFound, language, http);
         }
 
-        http.Response.Headers.CacheControl = "no-store";
+        PublicPage.NeverStored(http);
         var code = expired ? "link-expired" : "link-invalid";
         return TypedResults.Problem(
             statusCode: expired ? StatusCodes.Status410Gone : StatusCodes.Status404NotFound,

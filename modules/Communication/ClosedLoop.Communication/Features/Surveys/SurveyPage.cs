@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace ClosedLoop.Communication.Features.Surveys;
 
@@ -16,14 +15,11 @@ internal enum SurveyView
 }
 
 /// <summary>
-/// The small page a survey link answers with, like the unsubscribe page: self-contained (no scripts, styles, images
-/// or fonts; the form posts back to the same address only), every text HTML-encoded, in English or German. It never
-/// shows who the customer is or what the case was about.
+/// What a survey link shows (a <see cref="PublicPage"/>; the form posts back to the same address only), in English or
+/// German. It never shows who the customer is or what the case was about.
 /// </summary>
 internal static class SurveyPage
 {
-    private const string Policy = "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
     private static readonly Dictionary<string, Dictionary<string, string>> Texts = new()
     {
         ["en"] = new()
@@ -66,52 +62,25 @@ internal static class SurveyPage
         },
     };
 
-    /// <summary>The page for <paramref name="view"/> with <paramref name="status"/>, never cached or framed.</summary>
+    /// <summary>The page for <paramref name="view"/> with <paramref name="status"/> (a <see cref="PublicPage"/>).</summary>
     public static IResult For(SurveyView view, int status, string language, HttpContext http, string company = "", string? error = null, int? score = null, string? comment = null)
     {
         var t = Texts.GetValueOrDefault(language) ?? Texts["en"];
         language = Texts.ContainsKey(language) ? language : "en";
-        var html = HtmlEncoder.Default;
         var (title, body) = view switch
         {
-            SurveyView.Form => (t["form.title"], Form(t, html, company, error, score, comment)),
-            SurveyView.Thanks => (t["thanks.title"], Paragraph(html, t["thanks.text"])),
-            SurveyView.AlreadyAnswered => (t["answered.title"], Paragraph(html, t["answered.text"])),
-            SurveyView.Expired => (t["expired.title"], Paragraph(html, t["expired.text"])),
-            _ => (t["invalid.title"], Paragraph(html, t["invalid.text"])),
+            SurveyView.Form => (t["form.title"], Form(t, HtmlEncoder.Default, company, error, score, comment)),
+            SurveyView.Thanks => (t["thanks.title"], PublicPage.Paragraph(t["thanks.text"])),
+            SurveyView.AlreadyAnswered => (t["answered.title"], PublicPage.Paragraph(t["answered.text"])),
+            SurveyView.Expired => (t["expired.title"], PublicPage.Paragraph(t["expired.text"])),
+            _ => (t["invalid.title"], PublicPage.Paragraph(t["invalid.text"])),
         };
-        var page = $"""
-            <!DOCTYPE html>
-            <html lang="{language}">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="robots" content="noindex">
-            <title>{html.Encode(title)}</title>
-            </head>
-            <body>
-            <main>
-            <h1>{html.Encode(title)}</h1>
-            {body}
-            </main>
-            </body>
-            </html>
-            """;
-        var headers = http.Response.Headers;
-        headers.CacheControl = "no-store";
-        headers.Vary = $"{HeaderNames.Accept}, {HeaderNames.AcceptLanguage}";
-        headers.ContentSecurityPolicy = Policy;
-        headers.XFrameOptions = "DENY";
-        headers.ContentLanguage = language;
-        headers["Referrer-Policy"] = "no-referrer";
-        return TypedResults.Content(page, "text/html; charset=utf-8", Encoding.UTF8, status);
+        return PublicPage.Html(language, title, body, status, view == SurveyView.Form ? PublicPage.FormToSelf : PublicPage.NoForms, http);
     }
 
     /// <summary>The error text of the form for <paramref name="field"/>.</summary>
     public static string ErrorText(string language, string field) =>
         (Texts.GetValueOrDefault(language) ?? Texts["en"])[field == "comment" ? "form.commentError" : "form.error"];
-
-    private static string Paragraph(HtmlEncoder html, string text) => $"<p>{html.Encode(text)}</p>";
 
     private static string Form(Dictionary<string, string> t, HtmlEncoder html, string company, string? error, int? score, string? comment)
     {

@@ -3,7 +3,6 @@ using ClosedLoop.Communication.Contracts;
 using ClosedLoop.Communication.Data;
 using ClosedLoop.Communication.Features.Notifications;
 using ClosedLoop.Communication.Sending;
-using ClosedLoop.Feedback.Contracts;
 using ClosedLoop.Persistence;
 using ClosedLoop.SharedKernel;
 using ClosedLoop.Workflows.Runtime;
@@ -21,9 +20,8 @@ internal sealed class SendMessageHandler(
     CommunicationDbContext db,
     CommunicationApi api,
     ICasesApi cases,
-    ICustomerDirectory customers,
     PublishedTemplates templates,
-    MessageComposer composer) : IActivityHandler
+    StaffNotifier notifier) : IActivityHandler
 {
     public const string Type = "SendMessage";
     public const string OnceWithin = "onceWithin";
@@ -107,35 +105,15 @@ internal sealed class SendMessageHandler(
             return ActivityResult.Fault($"No template with key '{templateKey}'.");
         }
 
-        var team = supportCase.Team is null ? null : await cases.TeamContactsAsync(supportCase.Team, cancellationToken);
-        var members = team is null ? [] : Recipients(team, supportCase, to).DistinctBy(m => m.UserId).ToList();
-        var endpoints = (await db.WebhookEndpoints.AsNoTracking().Where(w => w.Enabled).ToListAsync(cancellationToken))
-            .Where(e => CaseNotifications.Subscribes(e, templateKey))
-            .ToList();
-        var customer = await customers.FindAsync(supportCase.CustomerId, cancellationToken);
-        var feedback = await customers.FindFeedbackAsync(supportCase.FeedbackId, cancellationToken);
-        var subject = new MessageSubject(customer, feedback, supportCase, TeamName: team?.Name);
         for (var attempt = 1; ; attempt++)
         {
-            var ids = new List<Guid>();
-            foreach (var member in members)
-            {
-                var recipient = new RecipientModel(member.Name, member.Email, team!.Name);
-                ids.Add((await composer.ToStaffAsync(template, subject with { Recipient = recipient }, StepOutputs.Key(context.StepKey, "u:" + member.UserId), cancellationToken)).Message.Id);
-            }
-
-            foreach (var endpoint in endpoints)
-            {
-                var recipient = new RecipientModel(endpoint.Name, null, team?.Name);
-                ids.Add((await composer.ToWebhookAsync(template, subject with { Recipient = recipient }, endpoint, StepOutputs.Key(context.StepKey, "w:" + endpoint.Id.ToString("N")), cancellationToken)).Message.Id);
-            }
-
+            var notice = await notifier.QueueAsync(template, supportCase, team => Recipients(team, supportCase, to), subject => subject, $"step:{StepOutputs.Compact(context.StepKey)}", cancellationToken);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                return ids.Count == 0
-                    ? StepOutputs.Complete("Done", new { status = "noRecipients", reason = team is null ? "no-team" : $"nobody-{to}" })
-                    : StepOutputs.Complete("Done", new { status = "queued", recipients = ids.Count, messageIds = ids });
+                return notice.MessageIds.Count == 0
+                    ? StepOutputs.Complete("Done", new { status = "noRecipients", reason = notice.HasTeam ? $"nobody-{to}" : "no-team" })
+                    : StepOutputs.Complete("Done", new { status = "queued", recipients = notice.MessageIds.Count, messageIds = notice.MessageIds });
             }
             catch (DbUpdateException e) when (attempt < 3 && DbErrors.IsWriteConflict(e))
             {
@@ -149,17 +127,9 @@ internal sealed class SendMessageHandler(
     {
         "assignee" => team.Members.Where(m => m.UserId == supportCase.AssigneeId),
         "team" => team.Members.Where(m => m.Available),
-        "management" => AtLeast(team, EscalationLevel.Management),
-        _ => AtLeast(team, EscalationLevel.Executive),
+        "management" => StaffNotifier.AtLeast(team, EscalationLevel.Management),
+        _ => StaffNotifier.AtLeast(team, EscalationLevel.Executive),
     };
-
-    /// <summary>The available members at the level; when nobody works at it, whoever works above it (as escalation notices go).</summary>
-    private static IEnumerable<TeamMemberContact> AtLeast(TeamContacts team, EscalationLevel level)
-    {
-        var available = team.Members.Where(m => m.Available).ToList();
-        var exact = available.Where(m => m.Level == level).ToList();
-        return exact.Count > 0 ? exact : available.Where(m => m.Level > level);
-    }
 
     /// <summary>An input with a value (a literal <c>null</c> counts as absent).</summary>
     internal static bool Given(ActivityExecutionContext context, string input) => context.Input(input) is { ValueKind: not System.Text.Json.JsonValueKind.Null };
