@@ -69,6 +69,60 @@ public abstract class DurabilityTests(DatabaseProvider provider)
         }
     }
 
+    /// <summary>
+    /// Both hosts start loops (a count, a zero-delay timer, another count) and both run them: the runner's lease and
+    /// revision and the clustered Quartz store must run every step exactly once between them.
+    /// </summary>
+    protected async Task Two_hosts_on_one_database_run_every_step_of_many_loops_exactly_once(int loops)
+    {
+        await using var database = await SharedDatabase.CreateAsync(provider);
+        var clock = new ShiftedClock();
+        var activities = new TestActivities();
+        var id = NewId();
+        await using var first = Host(database, clock, activities);
+        await using var second = Host(database, clock, activities);
+        var admin = first.Client(ApiFactory.AdminKey);
+        _ = second.Client(ApiFactory.AdminKey);
+        await admin.PublishAsync(Loop(id,
+            [
+                Activity("start", "Start"), Activity("before", TestActivities.Count), Activity("tick", "Delay", ("duration", "00:00:00")),
+                Activity("after", TestActivities.Count), Activity("end", "End"),
+            ],
+            [Connect("start", "before"), Connect("before", "tick"), Connect("tick", "after"), Connect("after", "end")]));
+        var runtimes = new[] { first.Services.GetRequiredService<IWorkflowRuntime>(), second.Services.GetRequiredService<IWorkflowRuntime>() };
+        var started = await Task.WhenAll(Enumerable.Range(0, loops).Select(i => runtimes[i % 2].StartAsync(new WorkflowStartRequest(id, Guid.NewGuid()))));
+        Assert.Equal(loops, started.Distinct().Count());
+
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        int completed;
+        while ((completed = await CountAsync(admin, id, "completed")) < loops)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{completed} of {loops} loops completed within 5 minutes.");
+            await Task.Delay(500);
+        }
+
+        foreach (var instance in started)
+        {
+            Assert.Equal((1, 1), (activities.Runs[$"{instance:N}:before"], activities.Runs[$"{instance:N}:after"]));
+        }
+
+        Assert.Equal(0, await CountAsync(admin, id, "faulted"));
+    }
+
+    private static async Task<int> CountAsync(HttpClient admin, string definitionId, string status)
+    {
+        var total = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await admin.GetFromJsonAsync<JsonElement>($"{Instances}?definitionId={definitionId}&status={status}&pageSize=500" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"));
+            total += page.GetProperty("items").GetArrayLength();
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+        return total;
+    }
+
     /// <summary>A host on the test's database running loops, with the clock and test activities every host of the test shares.</summary>
     private static SharedDatabaseFactory Host(SharedDatabase database, ShiftedClock clock, TestActivities activities)
     {
@@ -86,4 +140,9 @@ public abstract class DurabilityTests(DatabaseProvider provider)
 
 public sealed class SqliteDurabilityTests() : DurabilityTests(DatabaseProvider.Sqlite);
 
-public sealed class PostgresDurabilityTests() : DurabilityTests(DatabaseProvider.PostgreSql);
+public sealed class PostgresDurabilityTests() : DurabilityTests(DatabaseProvider.PostgreSql)
+{
+    [Fact]
+    public Task Two_hosts_on_one_PostgreSQL_run_every_step_of_1000_loops_exactly_once() =>
+        Two_hosts_on_one_database_run_every_step_of_many_loops_exactly_once(1_000);
+}
