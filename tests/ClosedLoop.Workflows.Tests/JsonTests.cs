@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ClosedLoop.Workflows.Definitions;
 
 namespace ClosedLoop.Workflows.Tests;
@@ -47,6 +48,35 @@ public sealed class JsonTests
         var json = Loops.Parse(Loops.Recovery).ToJson();
 
         Assert.True(json.IndexOf("\"timeout\"", StringComparison.Ordinal) > json.IndexOf("\"event\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Elsa_designer_data_on_an_activity_is_kept_as_given_and_is_not_an_input()
+    {
+        var loop = Loops.Node();
+        loop.Activity("ack")["metadata"] = JsonNode.Parse("{ \"designer\": { \"position\": { \"x\": 120.5, \"y\": -40 }, \"size\": { \"width\": 200, \"height\": 50 } } }");
+        loop.Activity("ack")["customProperties"] = JsonNode.Parse("{ \"owner\": \"cx-ops\" }");
+
+        var document = Loops.Parse(loop);
+        var ack = document.Root.Activities.Single(a => a.Id == "ack");
+
+        Assert.DoesNotContain("metadata", ack.Inputs.Keys);
+        Assert.Equal(120.5, ack.Metadata!.Value.GetProperty("designer").GetProperty("position").GetProperty("x").GetDouble());
+        Assert.Equal("cx-ops", ack.CustomProperties!.Value.GetProperty("owner").GetString());
+        Assert.Equal(document.ToJson(), Loops.Parse(document.ToJson()).ToJson());
+        Assert.Contains("\"designer\"", document.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Designer_data_that_is_not_an_object_is_an_error_at_its_path()
+    {
+        var loop = Loops.Node();
+        loop.Activity("ack")["metadata"] = "left: 10px";
+
+        Assert.False(WorkflowDefinitionJson.TryParse(loop.ToJsonString(), out _, out var errors));
+        var error = Assert.Single(errors);
+        Assert.Equal("ack", error.ActivityId);
+        Assert.EndsWith(".metadata", error.Path, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace ClosedLoop.Workflows.Definitions;
 /// <summary>The activity types a definition may use. Open: modules register theirs; the engine knows none of them.</summary>
 public sealed class ActivityCatalog
 {
-    private static readonly HashSet<string> ReservedInputNames = new(StringComparer.Ordinal) { "id", "type", "name" };
+    private static readonly HashSet<string> ReservedInputNames = new(StringComparer.Ordinal) { "id", "type", "name", "metadata", "customProperties" };
     private readonly Lock gate = new();
     private ImmutableDictionary<string, ActivityDescriptor> descriptors = ImmutableDictionary.Create<string, ActivityDescriptor>(StringComparer.Ordinal);
 

@@ -37,10 +37,22 @@ public sealed record Flowchart(IReadOnlyList<WorkflowActivity> Activities, IRead
     public const string TypeName = "Flowchart";
 }
 
-/// <summary>One node. Every JSON property other than id, type and name is an input.</summary>
+/// <summary>
+/// One node. Every JSON property other than id, type, name and Elsa's designer properties (<see cref="Metadata"/>,
+/// <see cref="CustomProperties"/>) is an input.
+/// </summary>
 public sealed record WorkflowActivity(string Id, string Type, string? Name, IReadOnlyDictionary<string, WorkflowExpression> Inputs)
 {
+    /// <summary>The JSON properties kept for designers and never read by the engine.</summary>
+    public static readonly IReadOnlySet<string> DesignerProperties = new HashSet<string>(StringComparer.Ordinal) { "metadata", "customProperties" };
+
     public string DisplayName => string.IsNullOrWhiteSpace(Name) ? Id : Name;
+
+    /// <summary>Elsa's designer data (<c>{"designer": {"position": …}}</c>): kept as given, never read by the engine.</summary>
+    public JsonElement? Metadata { get; init; }
+
+    /// <summary>Elsa's free-form custom properties: kept as given, never read by the engine.</summary>
+    public JsonElement? CustomProperties { get; init; }
 }
 
 /// <summary>An input value: <c>{ "expression": { "type": ..., "value": ... } }</c>.</summary>

@@ -95,6 +95,18 @@ public static class WorkflowDefinitionJson
                     w.WriteString("name", a.Name);
                 }
 
+                if (a.Metadata is { } metadata)
+                {
+                    w.WritePropertyName("metadata");
+                    metadata.WriteTo(w);
+                }
+
+                if (a.CustomProperties is { } custom)
+                {
+                    w.WritePropertyName("customProperties");
+                    custom.WriteTo(w);
+                }
+
                 foreach (var (name, expression) in a.Inputs.OrderBy(i => i.Key, StringComparer.Ordinal))
                 {
                     w.WriteStartObject(name);
@@ -295,11 +307,27 @@ public static class WorkflowDefinitionJson
             var type = String(e, "type", path + ".type", id, required: true);
             var name = String(e, "name", path + ".name", id, required: false);
             var inputs = new Dictionary<string, WorkflowExpression>(StringComparer.Ordinal);
+            var designer = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             var ok = true;
             foreach (var property in e.EnumerateObject())
             {
                 if (property.Name is "id" or "type" or "name")
                 {
+                    continue;
+                }
+
+                if (WorkflowActivity.DesignerProperties.Contains(property.Name))
+                {
+                    if (property.Value.ValueKind != JsonValueKind.Object)
+                    {
+                        Error(id, $"{path}.{property.Name}", $"'{property.Name}' is designer data: a JSON object.");
+                        ok = false;
+                    }
+                    else
+                    {
+                        designer[property.Name] = property.Value.Clone();
+                    }
+
                     continue;
                 }
 
@@ -316,7 +344,13 @@ public static class WorkflowDefinitionJson
                 }
             }
 
-            return ok && id is not null && type is not null ? new WorkflowActivity(id, type, name, inputs) : null;
+            return ok && id is not null && type is not null
+                ? new WorkflowActivity(id, type, name, inputs)
+                {
+                    Metadata = designer.TryGetValue("metadata", out var metadata) ? metadata : null,
+                    CustomProperties = designer.TryGetValue("customProperties", out var custom) ? custom : null,
+                }
+                : null;
         }
 
         private WorkflowExpression? Input(JsonElement e, string path, string? activityId)
