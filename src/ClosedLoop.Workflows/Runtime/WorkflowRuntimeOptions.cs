@@ -20,6 +20,9 @@ internal sealed class WorkflowRuntimeOptions
     /// <summary>Steps per run before it commits and goes on in a new run (bounds a run's transaction).</summary>
     public int MaxStepsPerRun { get; set; } = 200;
 
-    /// <summary>How long the execution log of a finished instance is kept.</summary>
+    /// <summary>How long the execution log of a finished instance is kept (its instance row stays).</summary>
     public TimeSpan LogRetention { get; set; } = TimeSpan.FromDays(180);
+
+    /// <summary>How often logs past their retention are deleted.</summary>
+    public TimeSpan LogRetentionInterval { get; set; } = TimeSpan.FromHours(1);
 }

@@ -42,6 +42,7 @@ public static class WorkflowStoreModule
             .Validate(o => o.Concurrency is >= 1 and <= 64, "Workflows:Runtime:Concurrency must be between 1 and 64.")
             .Validate(o => o.SweepInterval > TimeSpan.Zero && o.Lease > TimeSpan.FromSeconds(5), "Workflows:Runtime:SweepInterval must be positive and Lease over 5 seconds.")
             .Validate(o => o.MaxStepsPerRun is >= 10 and <= 10_000, "Workflows:Runtime:MaxStepsPerRun must be between 10 and 10000.")
+            .Validate(o => o.LogRetention > TimeSpan.Zero && o.LogRetentionInterval > TimeSpan.Zero, "Workflows:Runtime:LogRetention and LogRetentionInterval must be positive.")
             .ValidateOnStart();
         services.AddSingleton<DefinitionCache>();
         services.AddScoped<WorkflowEngine>();
@@ -50,6 +51,7 @@ public static class WorkflowStoreModule
         services.AddCommitHook<RunnableCommitHook>();
         services.AddSingleton<InstanceRunner>();
         services.AddHostedService<RunnerService>();
+        services.AddHostedService<ExecutionLogRetention>();
         services.AddSingleton<IWorkflowTimerSink, TimerSink>();
         services.AddSingleton<IWorkflowRuntime, WorkflowRuntime>();
         services.AddIntegrationEvent<WorkflowInstanceFinishedIntegrationEvent>();

@@ -69,6 +69,33 @@ public abstract class DurabilityTests(DatabaseProvider provider)
         }
     }
 
+    [Fact]
+    public async Task The_log_of_a_loop_finished_longer_ago_than_the_retention_is_deleted_and_a_waiting_loop_keeps_its_log()
+    {
+        await using var database = await SharedDatabase.CreateAsync(provider);
+        var clock = new ShiftedClock();
+        var activities = new TestActivities();
+        var (done, waiting) = (NewId(), NewId());
+        await using var host = Host(database, clock, activities, new Dictionary<string, string?>
+        {
+            ["Workflows:Runtime:LogRetention"] = "1.00:00:00",
+            ["Workflows:Runtime:LogRetentionInterval"] = "00:00:00.200",
+        });
+        var admin = host.Client(ApiFactory.AdminKey);
+        await admin.PublishAsync(Loop(done, [Activity("start", "Start"), Activity("count", TestActivities.Count), Activity("end", "End")], [Connect("start", "count"), Connect("count", "end")]));
+        await admin.PublishAsync(Loop(waiting, [Activity("start", "Start"), Activity("wait", TestActivities.Wait, ("key", "never")), Activity("end", "End")], [Connect("start", "wait"), Connect("wait", "end")]));
+        var runtime = host.Services.GetRequiredService<IWorkflowRuntime>();
+        var finished = await runtime.StartAsync(new WorkflowStartRequest(done, Guid.NewGuid()));
+        var open = await runtime.StartAsync(new WorkflowStartRequest(waiting, Guid.NewGuid()));
+        Assert.NotEmpty((await admin.InstanceAsync(finished, i => i.Status() == "completed")).Log());
+        Assert.NotEmpty((await admin.InstanceAsync(open, i => i.Status() == "waiting")).Log());
+
+        clock.Advance(TimeSpan.FromDays(2));
+        var pruned = await admin.InstanceAsync(finished, i => !i.Log().Any());
+        Assert.Equal("completed", pruned.Status());
+        Assert.NotEmpty((await admin.GetFromJsonAsync<JsonElement>($"{Instances}/{open}")).Log());
+    }
+
     /// <summary>
     /// Both hosts start loops (a count, a zero-delay timer, another count) and both run them: the runner's lease and
     /// revision and the clustered Quartz store must run every step exactly once between them.
@@ -124,9 +151,9 @@ public abstract class DurabilityTests(DatabaseProvider provider)
     }
 
     /// <summary>A host on the test's database running loops, with the clock and test activities every host of the test shares.</summary>
-    private static SharedDatabaseFactory Host(SharedDatabase database, ShiftedClock clock, TestActivities activities)
+    private static SharedDatabaseFactory Host(SharedDatabase database, ShiftedClock clock, TestActivities activities, Dictionary<string, string?>? settings = null)
     {
-        var settings = new Dictionary<string, string?>();
+        settings ??= [];
         WorkflowHosts.Enable(settings);
         return database.Host(settings, s =>
         {
