@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ClosedLoop.Api.Tests.Cases;
 using ClosedLoop.Api.Tests.Infrastructure;
@@ -101,9 +103,185 @@ public abstract partial class DefaultLoopTests<TFactory>(TFactory factory) : ICl
         Assert.Contains(("re-survey", "resumed"), done.Log());
         var timeline = await WaitForCaseAsync(caseId, c => c.Kinds().Contains("loopCompleted"));
         Assert.Contains("escalated", timeline.Kinds());
-        var followUps = await _admin.GetFromJsonAsync<JsonElement>($"/api/v1/feedback?caseId={caseId}");
-        Assert.Contains(followUps.GetProperty("items").EnumerateArray(), f => f.TryGetProperty("score", out var s) && s.ValueKind == JsonValueKind.Number && s.GetInt32() == 9);
+        var followUp = Assert.Single(await FollowUpsAsync(opened));
+        Assert.Equal((9, "Much better now.", instance), (followUp.GetProperty("score").GetInt32(), followUp.Text("comment"), followUp.GetProperty("loopInstanceId").GetGuid()));
     }
+
+    [Fact]
+    public async Task Passive_nurture_asks_what_would_make_it_a_10_and_puts_the_answer_in_front_of_the_team()
+    {
+        // Routing opens a case (and so runs a loop) only for an unhappy passive (`passive-unhappy`: negative sentiment);
+        // a content passive gets the `passive` rule's decision, openCase false, and no loop at all.
+        var email = $"p-{Guid.NewGuid():N}@example.com";
+        var opened = await OpenAsync(email, 7, "Setup was confusing and the interface is clunky.", "LATAM");
+        var caseId = opened.Id();
+        Assert.Equal(("passive-nurture", "cx-latam"), (opened.Text("loop"), opened.Text("team")));
+        Assert.Equal(JsonValueKind.Null, opened.GetProperty("assigneeId").ValueKind);
+
+        var invitation = Assert.Single(await factory.Mail.MailsToAsync(email));
+        Assert.Contains("What would make it a 10", invitation.Text("subject"), StringComparison.Ordinal);
+        var link = SurveyLink().Match(invitation.Text("text"));
+        Assert.True(link.Success, $"No survey link in: {invitation.Text("text")}");
+        var instance = await LoopAsync(caseId, l => l.Waiting().Contains("ask"));
+
+        // Nobody in the team was there when the feedback came; by the time the customer answers, someone is.
+        var member = await AddMemberAsync("cx-latam");
+        var answered = await factory.Client(null).PostAsJsonAsync($"/s/{link.Groups[1].Value}", new { score = 8, comment = "A clearer setup guide would make it a 10." });
+        Assert.True(answered.StatusCode == HttpStatusCode.OK, await answered.Content.ReadAsStringAsync());
+        var feedbackId = (await answered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("feedbackId").GetGuid();
+
+        var done = await _admin.InstanceAsync(instance, i => i.Status() == "completed");
+        Assert.Equal([("ask", "waiting", null), ("ask", "resumed", "Answered"), ("follow-up", "completed", "Done"), ("end", "completed", "Done")], Steps(done).Where(s => s.Activity != "start"));
+        Assert.Equal(feedbackId, done.GetProperty("outputs").GetProperty("ask").GetProperty("feedbackId").GetGuid());
+
+        // The loop's AssignCase gave the case to the team's available member, who was told (case-assigned).
+        var worked = await WaitForCaseAsync(caseId, c => c.Kinds().Contains("loopCompleted"));
+        Assert.Equal(member.UserId, worked.Text("assigneeId"));
+        Assert.Contains(worked.GetProperty("timeline").EnumerateArray(), e => e.Text("kind") == "assigned" && e.GetRawText().Contains("passive-nurture", StringComparison.Ordinal));
+        Assert.Single(await factory.Mail.MailsToAsync(member.Email));
+
+        var followUp = Assert.Single(await FollowUpsAsync(opened));
+        Assert.Equal((feedbackId, 8, "A clearer setup guide would make it a 10."), (followUp.GetProperty("id").GetGuid(), followUp.GetProperty("score").GetInt32(), followUp.Text("comment")));
+    }
+
+    [Fact]
+    public async Task Passive_nurture_rests_when_the_survey_link_expires_unanswered()
+    {
+        var email = $"p-{Guid.NewGuid():N}@example.com";
+        var opened = await OpenAsync(email, 8, "Setup was confusing and the interface is clunky.", "APAC");
+        var caseId = opened.Id();
+        Assert.Equal("passive-nurture", opened.Text("loop"));
+        var invitation = Assert.Single(await factory.Mail.MailsToAsync(email));
+        var link = SurveyLink().Match(invitation.Text("text"));
+        Assert.True(link.Success, $"No survey link in: {invitation.Text("text")}");
+        var instance = await LoopAsync(caseId, l => l.Waiting().Contains("ask"));
+
+        // The link is open for 14 days.
+        factory.Clock.Advance(TimeSpan.FromDays(15));
+        var done = await _admin.InstanceAsync(instance, i => i.Status() == "completed");
+        Assert.Equal([("ask", "waiting", null), ("ask", "resumed", "Expired"), ("end", "completed", "Done")], Steps(done).Where(s => s.Activity != "start"));
+        await WaitForCaseAsync(caseId, c => c.Kinds().Contains("loopCompleted"));
+
+        var late = await factory.Client(null).PostAsJsonAsync($"/s/{link.Groups[1].Value}", new { score = 9 });
+        Assert.Equal(HttpStatusCode.Gone, late.StatusCode);
+        Assert.Empty(await FollowUpsAsync(opened));
+    }
+
+    [Fact]
+    public async Task Promoter_advocacy_thanks_and_asks_for_a_referral_at_most_once_in_90_days()
+    {
+        // The seeded `promoter` rule names the loop but opens no case (openCase false), and loops start only with a case
+        // (CaseOpened): with the default rules no promoter ever runs promoter-advocacy. As an admin would, a rule set that
+        // runs before `routing` opens a case for this test's promoters (its source only, so no other test sees it).
+        var source = FeedbackBuilder.NewSource();
+        await OpenCasesForPromotersAsync(source);
+        var customer = "c-" + Guid.NewGuid().ToString("N")[..10];
+        var email = $"pr-{Guid.NewGuid():N}@example.com";
+
+        var first = await PromoterLoopAsync(source, customer, email);
+        Assert.Equal("pending", first.GetProperty("outputs").GetProperty("ask-referral").Text("status"));
+        var mails = await factory.Mail.MailsToAsync(email, 2);
+        Assert.Equal(2, mails.Count);
+        Assert.Single(mails, m => m.Text("subject").StartsWith("Thank you", StringComparison.Ordinal));
+        Assert.Single(mails, IsReferralAsk);
+
+        // A month later the same customer is a promoter again: another case, thanks again, no second referral ask. (Each
+        // feedback opens its own case; the first one's state does not matter.)
+        factory.Clock.Advance(TimeSpan.FromDays(30));
+        var second = await PromoterLoopAsync(source, customer, email);
+        var skipped = second.GetProperty("outputs").GetProperty("ask-referral");
+        Assert.Equal("askedRecently", skipped.Text("skipped"));
+        Assert.Contains(("ask-referral", "completed", "Done"), Steps(second));
+        mails = await factory.Mail.MailsToAsync(email, 3);
+        Assert.Equal(2, mails.Count(m => m.Text("subject").StartsWith("Thank you", StringComparison.Ordinal)));
+        Assert.Single(mails, IsReferralAsk);
+
+        // Past 90 days since the ask, the next promoter feedback asks again.
+        factory.Clock.Advance(TimeSpan.FromDays(61));
+        var third = await PromoterLoopAsync(source, customer, email);
+        Assert.Equal("pending", third.GetProperty("outputs").GetProperty("ask-referral").Text("status"));
+        mails = await factory.Mail.MailsToAsync(email, 5);
+        Assert.Equal(2, mails.Count(IsReferralAsk));
+    }
+
+    private static bool IsReferralAsk(JsonElement mail) => mail.Text("subject").StartsWith("Would you recommend us", StringComparison.Ordinal);
+
+    /// <summary>Posts a promoter's feedback for <paramref name="customer"/> and waits for its case's loop to complete; returns the instance.</summary>
+    private async Task<JsonElement> PromoterLoopAsync(string source, string customer, string email)
+    {
+        var item = FeedbackBuilder.Item(source, score: 10, comment: "Love it, fast delivery and great quality!", customer: customer)
+            .With("customer.email", email).With("customer.region", "US").With("customer.segment", "smb").With("customer.accountValue", 900);
+        var opened = await _admin.CaseOfAsync(await _ingest.CreateAsync(item));
+        Assert.Equal("promoter-advocacy", opened.Text("loop"));
+        var instance = await LoopAsync(opened.Id(), l => l.GetProperty("definitionId").GetString() == "promoter-advocacy");
+        var done = await _admin.InstanceAsync(instance, i => i.Status() == "completed");
+        Assert.Contains(("thank", "completed", "Done"), Steps(done));
+        return done;
+    }
+
+    private async Task OpenCasesForPromotersAsync(string source)
+    {
+        var name = "promoter-cases-" + Guid.NewGuid().ToString("N")[..8];
+        var set = new JsonObject
+        {
+            ["WorkflowName"] = name,
+            ["Rules"] = new JsonArray(new JsonObject
+            {
+                ["RuleName"] = "promoter-case",
+                ["SuccessEvent"] = "Promoter: a case, so that the advocacy loop runs",
+                ["Expression"] = $"feedback.Category == \"promoter\" && feedback.Source == \"{source}\"",
+                ["Properties"] = new JsonObject { ["openCase"] = true },
+            }),
+        };
+        var saved = await _admin.PutAsync($"/api/v1/rule-sets/{name}?order=150", new StringContent(set.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Posts feedback from a new customer with <paramref name="email"/> and returns the case it opened.</summary>
+    private async Task<JsonElement> OpenAsync(string email, int score, string comment, string region)
+    {
+        var item = FeedbackBuilder.Item(FeedbackBuilder.NewSource(), score: score, comment: comment, customer: "c-" + Guid.NewGuid().ToString("N")[..10])
+            .With("customer.email", email).With("customer.region", region).With("customer.segment", "smb").With("customer.accountValue", 900);
+        return await _admin.CaseOfAsync(await _ingest.CreateAsync(item));
+    }
+
+    /// <summary>Adds an available frontline member with an e-mail address to a team, as an admin does (GET, then PUT with its ETag).</summary>
+    private async Task<(string UserId, string Email)> AddMemberAsync(string teamKey)
+    {
+        var read = await _admin.GetAsync($"/api/v1/teams/{teamKey}");
+        var team = JsonNode.Parse(await read.Content.ReadAsStringAsync())!.AsObject();
+        var (userId, email) = ("u-" + Guid.NewGuid().ToString("N")[..8], $"m-{Guid.NewGuid():N}@example.com");
+        team["members"]!.AsArray().Add(new JsonObject { ["userId"] = userId, ["name"] = "Marta", ["email"] = email, ["level"] = "frontline", ["available"] = true });
+        foreach (var generated in new[] { "id", "key", "createdAt", "updatedAt", "version" })
+        {
+            team.Remove(generated);
+        }
+
+        var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/teams/{teamKey}") { Content = new StringContent(team.ToJsonString(), Encoding.UTF8, "application/json") };
+        put.Headers.TryAddWithoutValidation("If-Match", read.Headers.ETag!.Tag);
+        var replaced = await _admin.SendAsync(put);
+        Assert.True(replaced.IsSuccessStatusCode, await replaced.Content.ReadAsStringAsync());
+        return (userId, email);
+    }
+
+    /// <summary>
+    /// The follow-up answers recorded on a case: the customer's feedback linked to the case other than the one that opened
+    /// it. (The feedback list has no <c>caseId</c> filter: the parameter is ignored and every item comes back, so the
+    /// customer's list is read and filtered here.)
+    /// </summary>
+    private async Task<List<JsonElement>> FollowUpsAsync(JsonElement supportCase)
+    {
+        var (caseId, customerId, opening) = (supportCase.Id(), supportCase.GetProperty("customerId").GetGuid(), supportCase.GetProperty("feedbackId").GetGuid());
+        var items = await _admin.AllAsync($"customerId={customerId}");
+        var followUps = items.Where(f => f.GetProperty("caseId") is { ValueKind: JsonValueKind.String } c && c.GetGuid() == caseId && f.GetProperty("id").GetGuid() != opening).ToList();
+        Assert.All(followUps, f => Assert.Equal(("closedloop-survey", "survey"), (f.Text("source"), f.Text("channel"))));
+        return followUps;
+    }
+
+    /// <summary>The instance's log as (activity, outcome, port), oldest first.</summary>
+    private static List<(string Activity, string Outcome, string? Port)> Steps(JsonElement instance) =>
+        [.. instance.GetProperty("log").EnumerateArray().OrderBy(e => e.GetProperty("sequence").GetInt32())
+            .Select(e => (e.Text("activityId"), e.Text("outcome"), e.GetProperty("port").GetString()))];
 
     private async Task<Guid> LoopAsync(Guid caseId, Func<JsonElement, bool> until)
     {
