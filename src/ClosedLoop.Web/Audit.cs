@@ -29,6 +29,9 @@ public sealed record AuditedMetadata(string Action);
 
 public static class AuditExtensions
 {
+    /// <summary>The route values that name what an admin change is about, in the order they are looked for.</summary>
+    private static readonly string[] TargetKeys = ["id", "name", "key", "definitionId"];
+
     /// <summary>
     /// Records a successful call as <paramref name="action"/> (e.g. <c>api-key.created</c>), with the
     /// route's <c>id</c>/<c>name</c>/<c>key</c> as target.
@@ -45,7 +48,7 @@ public static class AuditExtensions
             if (status < 400 && (value as IAuditDetails)?.AuditChanged != false)
             {
                 var values = http.Request.RouteValues;
-                var target = (values.TryGetValue("id", out var id) ? id : values.TryGetValue("name", out var name) ? name : values.TryGetValue("key", out var key) ? key : null)?.ToString();
+                var target = TargetKeys.Select(k => values.TryGetValue(k, out var v) ? v?.ToString() : null).FirstOrDefault(v => v is not null);
                 if (value is IAuditTarget produced)
                 {
                     target = produced.AuditTarget;

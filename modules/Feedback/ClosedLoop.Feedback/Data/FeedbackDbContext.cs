@@ -49,6 +49,7 @@ internal sealed class FeedbackDbContext(DbContextOptions<FeedbackDbContext> opti
             b.HasIndex(i => i.ImportId);
             b.Property(i => i.Sentiment).HasMaxLength(10);
             b.HasIndex(i => i.LoopInstanceId);
+            b.HasIndex(i => new { i.CaseId, i.SubmittedAt });
         });
 
         modelBuilder.Entity<ItemTopic>(b =>

@@ -81,6 +81,7 @@ internal static class QueryFeedback
     /// is left out, not refused.
     /// </remarks>
     /// <param name="customerId">Only this customer's feedback.</param>
+    /// <param name="caseId">Only the feedback of this case: the item it was opened for and the follow-up answers its loop collected.</param>
     /// <param name="category">promoter, passive, detractor or none.</param>
     /// <param name="source">Only this source.</param>
     /// <param name="channel">Only this channel.</param>
@@ -95,6 +96,7 @@ internal static class QueryFeedback
     /// <param name="cancellationToken">Request aborted.</param>
     internal static async Task<Results<Ok<FeedbackPage>, ProblemHttpResult>> List(
         Guid? customerId,
+        Guid? caseId,
         string? category,
         string? source,
         string? channel,
@@ -146,6 +148,11 @@ internal static class QueryFeedback
         else
         {
             items = await reach.FilterListAsync(items, db, cancellationToken);
+        }
+
+        if (caseId is { } supportCase)
+        {
+            items = items.Where(i => i.CaseId == supportCase);
         }
 
         if (wanted is { } c)

@@ -105,6 +105,12 @@ public abstract partial class DefaultLoopTests<TFactory>(TFactory factory) : ICl
         Assert.Contains("escalated", timeline.Kinds());
         var followUp = Assert.Single(await FollowUpsAsync(opened));
         Assert.Equal((9, "Much better now.", instance), (followUp.GetProperty("score").GetInt32(), followUp.Text("comment"), followUp.GetProperty("loopInstanceId").GetGuid()));
+
+        // The case's own list: the item it was opened for and the answer its loop collected, nobody else's.
+        var ofCase = await _admin.AllAsync($"caseId={caseId}");
+        Assert.Equal(
+            new[] { opened.GetProperty("feedbackId").GetGuid(), followUp.GetProperty("id").GetGuid() }.Order(),
+            ofCase.Select(f => f.GetProperty("id").GetGuid()).Order());
     }
 
     [Fact]

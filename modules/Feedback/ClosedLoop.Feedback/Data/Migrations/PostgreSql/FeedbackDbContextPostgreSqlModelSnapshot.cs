@@ -328,6 +328,8 @@ namespace ClosedLoop.Feedback.Data.Migrations.PostgreSql
 
                     b.HasIndex("LoopInstanceId");
 
+                    b.HasIndex("CaseId", "SubmittedAt");
+
                     b.HasIndex("Category", "SubmittedAt");
 
                     b.HasIndex("CustomerId", "SubmittedAt");

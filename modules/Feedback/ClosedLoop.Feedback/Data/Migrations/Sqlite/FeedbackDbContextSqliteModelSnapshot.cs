@@ -322,6 +322,8 @@ namespace ClosedLoop.Feedback.Data.Migrations.Sqlite
 
                     b.HasIndex("LoopInstanceId");
 
+                    b.HasIndex("CaseId", "SubmittedAt");
+
                     b.HasIndex("Category", "SubmittedAt");
 
                     b.HasIndex("CustomerId", "SubmittedAt");
