@@ -35,6 +35,22 @@ internal static class Loops
             ] } }
         """;
 
+    /// <summary>The five steps with the Delay replaced by a second SetVariable: what the timer costs, by difference (<c>--attribution</c>).</summary>
+    public static readonly string NoTimer = FiveSteps
+        .Replace("\"name\": \"Bench: five steps\"", "\"name\": \"Bench: five steps, no timer\"", StringComparison.Ordinal)
+        .Replace(
+            "{ \"id\": \"no-delay\", \"type\": \"Delay\", \"duration\": { \"expression\": { \"type\": \"Literal\", \"value\": \"00:00:00\" } } }",
+            "{ \"id\": \"no-delay\", \"type\": \"SetVariable\", \"variable\": { \"expression\": { \"type\": \"Literal\", \"value\": \"note\" } }, \"value\": { \"expression\": { \"type\": \"Literal\", \"value\": \"no timer\" } } }",
+            StringComparison.Ordinal);
+
+    /// <summary>The five steps with SendMessage replaced by a SetVariable: what the message costs, by difference (<c>--attribution</c>).</summary>
+    public static readonly string NoMessage = FiveSteps
+        .Replace("\"name\": \"Bench: five steps\"", "\"name\": \"Bench: five steps, no message\"", StringComparison.Ordinal)
+        .Replace(
+            FiveSteps[FiveSteps.IndexOf("{ \"id\": \"acknowledge\"", StringComparison.Ordinal)..(FiveSteps.IndexOf("{ \"id\": \"no-delay\"", StringComparison.Ordinal))],
+            "{ \"id\": \"acknowledge\", \"type\": \"SetVariable\", \"variable\": { \"expression\": { \"type\": \"Literal\", \"value\": \"note\" } }, \"value\": { \"expression\": { \"type\": \"Literal\", \"value\": \"no message\" } } },\n      ",
+            StringComparison.Ordinal);
+
     /// <summary>The baseline: the same case, the same start, one run, nothing in between.</summary>
     public const string StartEnd = """
         {

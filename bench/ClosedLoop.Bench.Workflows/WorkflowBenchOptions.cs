@@ -19,6 +19,7 @@ internal sealed class WorkflowBenchOptions
           --warmup N                       loops of each kind run untimed first on every fresh API (default 500)
           --concurrency N                  workers posting feedback (default 8)
           --sample N                       completed instances whose log is read after each measurement (default 100)
+          --attribution                    also measure the five steps without the timer and without the message
           --api-dll PATH                   the ClosedLoop.Api.dll to launch (default: this build's Release output)
           --api-setting KEY=VALUE          extra configuration for the API (repeatable)
           --verbose                        echo the API's log
@@ -41,6 +42,9 @@ internal sealed class WorkflowBenchOptions
     public int Sample { get; private set; } = 100;
 
     public bool Help { get; private set; }
+
+    /// <summary>Also the five steps without the timer and without the message, to attribute the time by difference.</summary>
+    public bool Attribution { get; private set; }
 
     private string? ApiDll { get; set; }
 
@@ -65,6 +69,9 @@ internal sealed class WorkflowBenchOptions
                     continue;
                 case "--verbose":
                     options.Verbose = true;
+                    continue;
+                case "--attribution":
+                    options.Attribution = true;
                     continue;
             }
 

@@ -35,9 +35,9 @@ internal sealed class WorkflowsBenchmark(WorkflowBenchOptions options, TextWrite
         }
 
         output.WriteLine();
-        output.WriteLine("Throughput: loops per second from the first post until the last instance's FinishedAt (medians of the repetitions); ratio: five steps ÷ Start → End of the same repetition.");
+        output.WriteLine("Throughput: loops per second from the first post until the last instance's FinishedAt (medians of the repetitions); ratio: the loop ÷ Start → End of the same repetition.");
         output.WriteLine();
-        output.WriteLine("| provider | finished instances before | loop | completions/s (median) | per repetition | five steps ÷ Start → End | posts answered, s | last loop started, s | last loop completed, s | API CPU ms per loop | PostgreSQL CPU ms per loop | machine busy, cores | other work, cores |");
+        output.WriteLine("| provider | finished instances before | loop | completions/s (median) | per repetition | ÷ Start → End | posts answered, s | last loop started, s | last loop completed, s | API CPU ms per loop | PostgreSQL CPU ms per loop | machine busy, cores | other work, cores |");
         output.WriteLine("| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         _throughput.ForEach(output.WriteLine);
         output.WriteLine();
@@ -101,6 +101,13 @@ internal sealed class WorkflowsBenchmark(WorkflowBenchOptions options, TextWrite
             var five = new List<Measurement>();
             var baseline = new List<Measurement>();
             var lastFiveVersion = 0;
+            var variants = new Dictionary<string, (string Json, List<Measurement> Runs, List<double> Ratios)>(StringComparer.Ordinal);
+            if (options.Attribution)
+            {
+                variants["five steps without the timer (Delay → SetVariable)"] = (Loops.NoTimer, [], []);
+                variants["five steps without the message (SendMessage → SetVariable)"] = (Loops.NoMessage, [], []);
+            }
+
             for (var r = 1; r <= options.Repetitions; r++)
             {
                 var baseVersion = await loops.PublishAsync(Loops.StartEnd, cancellationToken);
@@ -113,10 +120,22 @@ internal sealed class WorkflowsBenchmark(WorkflowBenchOptions options, TextWrite
                 ratios.Add(f.Rate / b.Rate);
                 Line(provider, $"repetition {r}: Start → End {b.Describe()}");
                 Line(provider, $"repetition {r}: five steps {f.Describe()}; ratio {f.Rate / b.Rate:N2}");
+                foreach (var (name, variant) in variants)
+                {
+                    var v = await MeasureAsync(loops, cpu, await loops.PublishAsync(variant.Json, cancellationToken), options.Loops, cancellationToken);
+                    variant.Runs.Add(v);
+                    variant.Ratios.Add(v.Rate / b.Rate);
+                    Line(provider, $"repetition {r}: {name} {v.Describe()}; ratio {v.Rate / b.Rate:N2}");
+                }
             }
 
             AddThroughput(provider, existing, "Start → End (baseline)", baseline, null);
             AddThroughput(provider, existing, "five steps (message, zero-delay timer, variable)", five, ratios);
+            foreach (var (name, variant) in variants)
+            {
+                AddThroughput(provider, existing, name, variant.Runs, variant.Ratios);
+            }
+
             var breakdowns = five.SelectMany(m => m.Breakdown).ToList();
             _breakdown.Add($"| {provider} | {existing:N0} | {Spread(breakdowns.Select(x => x.StartLag))} | {Spread(breakdowns.Select(x => x.TimerLag))} | {Spread(breakdowns.Select(x => x.Lifetime))} |");
 

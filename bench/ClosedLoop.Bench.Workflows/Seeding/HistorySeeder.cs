@@ -114,9 +114,13 @@ internal static class HistorySeeder
         }
 
         var indexed = clock.Elapsed;
-        await ExecuteAsync(connection, provider == Provider.Sqlite
-            ? "ANALYZE; PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE)"
-            : $"VACUUM (ANALYZE) {instancesTable}; VACUUM (ANALYZE) {executionsTable}", cancellationToken);
+        // VACUUM runs outside a transaction, so one statement per command on PostgreSQL.
+        foreach (var sql in provider == Provider.Sqlite
+            ? ["ANALYZE; PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE)"]
+            : new[] { $"VACUUM (ANALYZE) {instancesTable}", $"VACUUM (ANALYZE) {executionsTable}" })
+        {
+            await ExecuteAsync(connection, sql, cancellationToken);
+        }
         return new SeedResult(count, executions, loaded, indexed - loaded, clock.Elapsed - indexed);
     }
 
