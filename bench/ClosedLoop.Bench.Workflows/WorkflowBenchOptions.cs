@@ -20,6 +20,7 @@ internal sealed class WorkflowBenchOptions
           --concurrency N                  workers posting feedback (default 8)
           --sample N                       completed instances whose log is read after each measurement (default 100)
           --attribution                    also measure the five steps without the timer and without the message
+          --pg-stats                       diagnostics: PostgreSQL's commits and table activity per loop of each measurement
           --api-dll PATH                   the ClosedLoop.Api.dll to launch (default: this build's Release output)
           --api-setting KEY=VALUE          extra configuration for the API (repeatable)
           --verbose                        echo the API's log
@@ -46,6 +47,9 @@ internal sealed class WorkflowBenchOptions
     /// <summary>Also the five steps without the timer and without the message, to attribute the time by difference.</summary>
     public bool Attribution { get; private set; }
 
+    /// <summary>Diagnostics: PostgreSQL's commits and per-table activity per loop (waits for the statistics to settle).</summary>
+    public bool PgStats { get; private set; }
+
     private string? ApiDll { get; set; }
 
     private bool Verbose { get; set; }
@@ -69,6 +73,9 @@ internal sealed class WorkflowBenchOptions
                     continue;
                 case "--verbose":
                     options.Verbose = true;
+                    continue;
+                case "--pg-stats":
+                    options.PgStats = true;
                     continue;
                 case "--attribution":
                     options.Attribution = true;

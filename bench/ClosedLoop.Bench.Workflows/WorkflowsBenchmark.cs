@@ -18,6 +18,7 @@ internal sealed class WorkflowsBenchmark(WorkflowBenchOptions options, TextWrite
     private readonly List<string> _throughput = [];
     private readonly List<string> _breakdown = [];
     private readonly List<string> _latency = [];
+    private PostgresActivity? _activity;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -82,6 +83,7 @@ internal sealed class WorkflowsBenchmark(WorkflowBenchOptions options, TextWrite
             using var admin = BenchHttp.Create(api.BaseAddress, 4, TimeSpan.FromMinutes(2), BenchHttp.AdminKey);
             var loops = new LoopApi(ingest, admin, $"{provider}-{existing}-{DateTime.UtcNow:HHmmss}");
             var cpu = new CpuMeter(api.ProcessId, databases.ServerProcessId);
+            _activity = options.PgStats && provider == Provider.PostgreSql ? new PostgresActivity(connectionString) : null;
             Line(provider, $"API pid {api.ProcessId} at {api.BaseAddress}; {existing:N0} finished instances before");
 
             // Warm-up: both loops, untimed, so the measured ones run on a warm JIT and warm caches.
@@ -165,6 +167,13 @@ internal sealed class WorkflowsBenchmark(WorkflowBenchOptions options, TextWrite
     /// <summary>Posts <paramref name="count"/> detractors and waits until every loop of <paramref name="version"/> they started is completed.</summary>
     private async Task<Measurement> MeasureAsync(LoopApi loops, CpuMeter cpu, int version, int count, CancellationToken cancellationToken)
     {
+        PostgresActivity.Snapshot? activity = null;
+        if (_activity is not null)
+        {
+            await Task.Delay(PostgresActivity.Settle, cancellationToken);
+            activity = await _activity.ReadAsync(cancellationToken);
+        }
+
         var before = cpu.Read();
         var driverBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var t0 = DateTimeOffset.UtcNow;
@@ -206,6 +215,15 @@ internal sealed class WorkflowsBenchmark(WorkflowBenchOptions options, TextWrite
         var lastFinished = completed.Max(r => r.FinishedAt!.Value) - t0;
         var lastStarted = completed.Max(r => r.CreatedAt) - t0;
         var rate = completed.Count / lastFinished.TotalSeconds;
+        if (_activity is not null && activity is not null)
+        {
+            await Task.Delay(PostgresActivity.Settle, cancellationToken);
+            foreach (var line in (await _activity.ReadAsync(cancellationToken)).Describe(activity, count))
+            {
+                output.WriteLine($"    v{version} {line}");
+            }
+        }
+
         var driver = Process.GetCurrentProcess().TotalProcessorTime - driverBefore;
         var busy = (after.Machine - before.Machine).TotalSeconds;
         var other = busy - (after.Api - before.Api).TotalSeconds - (after.Server - before.Server).TotalSeconds - driver.TotalSeconds;
