@@ -12,11 +12,11 @@ internal sealed class WorkflowBenchOptions
     public const string Usage = """
         usage: ClosedLoop.Bench.Workflows [options]
           --provider sqlite|postgres|both  database behind the API (default both)
-          --loops N                        detractor posts (so loops) per throughput measurement (default 1000)
+          --loops N                        detractor posts (so loops) per throughput measurement (default 300)
           --repetitions N                  throughput measurements per loop and history size; medians reported (default 3)
           --existing N                     finished instances seeded for the second half (default 1000000; 0: skip it)
           --latency N                      instances whose wait is resumed one at a time for the step latency (default 200)
-          --warmup N                       loops of each kind run untimed first on every fresh API (default 500)
+          --warmup N                       loops of each kind run untimed first on every fresh API (default 200)
           --concurrency N                  workers posting feedback (default 8)
           --sample N                       completed instances whose log is read after each measurement (default 100)
           --attribution                    also measure the five steps without the timer and without the message
@@ -28,7 +28,7 @@ internal sealed class WorkflowBenchOptions
 
     public IReadOnlyList<Provider> Providers { get; private set; } = [Provider.Sqlite, Provider.PostgreSql];
 
-    public int Loops { get; private set; } = 1000;
+    public int Loops { get; private set; } = 300;
 
     public int Repetitions { get; private set; } = 3;
 
@@ -36,7 +36,7 @@ internal sealed class WorkflowBenchOptions
 
     public int Latency { get; private set; } = 200;
 
-    public int Warmup { get; private set; } = 500;
+    public int Warmup { get; private set; } = 200;
 
     public int Concurrency { get; private set; } = 8;
 
