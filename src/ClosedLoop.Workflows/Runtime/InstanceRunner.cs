@@ -208,6 +208,11 @@ internal sealed partial class InstanceRunner(
                     }
 
                     break;
+                case ActivityResult.Waiting { Bookmark.DueAt: { } dueAt } w when dueAt <= now:
+                    // Already due (a zero delay, a timeout that has passed): no bookmark, trigger or second run to wait for.
+                    Log(activity.Id, activity.Type, "completed", w.Bookmark.TimeoutPort, "due at once", ms);
+                    Flow(activity.Id, w.Bookmark.TimeoutPort);
+                    break;
                 case ActivityResult.Waiting w:
                     var bookmark = new BookmarkRecord
                     {

@@ -97,7 +97,7 @@ public abstract class DurabilityTests(DatabaseProvider provider)
     }
 
     /// <summary>
-    /// Both hosts start loops (a count, a zero-delay timer, another count) and both run them: the runner's lease and
+    /// Both hosts start loops (a count, a one-second timer, another count) and both run them: the runner's lease and
     /// revision and the clustered Quartz store must run every step exactly once between them.
     /// </summary>
     protected async Task Two_hosts_on_one_database_run_every_step_of_many_loops_exactly_once(int loops)
@@ -112,7 +112,7 @@ public abstract class DurabilityTests(DatabaseProvider provider)
         _ = second.Client(ApiFactory.AdminKey);
         await admin.PublishAsync(Loop(id,
             [
-                Activity("start", "Start"), Activity("before", TestActivities.Count), Activity("tick", "Delay", ("duration", "00:00:00")),
+                Activity("start", "Start"), Activity("before", TestActivities.Count), Activity("tick", "Delay", ("duration", "00:00:01")),
                 Activity("after", TestActivities.Count), Activity("end", "End"),
             ],
             [Connect("start", "before"), Connect("before", "tick"), Connect("tick", "after"), Connect("after", "end")]));

@@ -172,6 +172,22 @@ public abstract class RuntimeTests<TFactory>(TFactory factory) : IClassFixture<T
     }
 
     [Fact]
+    public async Task A_wait_that_is_already_due_continues_in_the_same_run_without_a_bookmark()
+    {
+        var id = NewId();
+        await _admin.PublishAsync(Loop(id,
+            [Activity("start", "Start"), Activity("tick", "Delay", ("duration", "00:00:00")), Activity("count", TestActivities.Count), Activity("end", "End")],
+            [Connect("start", "tick"), Connect("tick", "count"), Connect("count", "end")]));
+
+        var instanceId = await Runtime.StartAsync(new WorkflowStartRequest(id, Guid.NewGuid()));
+
+        var done = await _admin.InstanceAsync(instanceId, i => i.Status() == "completed");
+        Assert.Contains(("tick", "completed"), done.Log());
+        Assert.DoesNotContain(done.Log(), e => e.Activity == "tick" && e.Outcome is "waiting" or "resumed");
+        Assert.Equal(1, factory.Activities.Runs[$"{instanceId:N}:count"]);
+    }
+
+    [Fact]
     public async Task Bad_queries_and_unknown_instances_are_problems()
     {
         await (await _admin.GetAsync($"{Instances}?status=sleeping")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
