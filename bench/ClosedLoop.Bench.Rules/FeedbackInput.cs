@@ -35,6 +35,7 @@ internal static class FeedbackInput
         .List("topics", feedsInput: Feed)
         .List("tags")
         .Flag("openCase")
+        .Flag("assign")
         .Choice("priority", "low", "normal", "high", "urgent")
         .Text("team", references: "team")
         .Integer("slaHours", 1, 8760)

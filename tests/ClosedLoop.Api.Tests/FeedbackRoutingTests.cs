@@ -75,13 +75,15 @@ public abstract class FeedbackRoutingTests<TFactory>(TFactory factory) : IClassF
     }
 
     [Fact]
-    public async Task Promoters_get_no_case_and_the_advocacy_loop()
+    public async Task Promoters_get_an_unassigned_case_and_the_advocacy_loop()
     {
         var routed = await RouteAsync(10, "Love it, fast delivery and great quality!", "US", "smb", 900);
 
         Assert.Equal(["delivery", "product-quality"], Topics(routed));
         var decision = routed.GetProperty("routing").GetProperty("decision");
-        Assert.False(decision.GetProperty("openCase").GetBoolean());
+        Assert.True(decision.GetProperty("openCase").GetBoolean());
+        Assert.False(decision.GetProperty("assign").GetBoolean());
+        Assert.Equal(("low", "frontline"), (decision.GetProperty("priority").GetString(), decision.GetProperty("escalationLevel").GetString()));
         Assert.Equal("promoter-advocacy", decision.GetProperty("loop").GetString());
         Assert.Equal("cx-north-america", decision.GetProperty("team").GetString());
         Assert.Equal("positive", routed.GetProperty("sentiment").GetProperty("label").GetString());

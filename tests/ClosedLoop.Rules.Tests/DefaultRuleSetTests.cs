@@ -20,11 +20,11 @@ public sealed class DefaultRuleSetTests
             Topics: ["account-access", "reliability"], OpenCase: true, Priority: "high", Team: "cx-apac", SlaHours: 24, Level: "frontline", Loop: "detractor-recovery",
             Tags: ["at-risk"]),
         new("passive about price, positive tone", Facts(8, "Good product but the price went up again.", region: "LATAM", sentiment: "positive"),
-            Topics: ["pricing"], OpenCase: false, Priority: "low", Team: "cx-latam", Loop: "passive-nurture"),
+            Topics: ["pricing"], OpenCase: true, Assign: false, Priority: "low", Team: "cx-latam", Level: "frontline", Loop: "passive-nurture"),
         new("unhappy passive", Facts(7, "Setup was confusing and the interface is clunky.", sentiment: "negative"),
-            Topics: ["usability"], OpenCase: true, Priority: "normal", Team: "cx-emea", SlaHours: 72, Level: "frontline", Loop: "passive-nurture", Tags: ["unhappy-passive"]),
+            Topics: ["usability"], OpenCase: true, Assign: true, Priority: "normal", Team: "cx-emea", SlaHours: 72, Level: "frontline", Loop: "passive-nurture", Tags: ["unhappy-passive"]),
         new("promoter", Facts(10, "Love it, fast delivery and great quality!", region: "US", sentiment: "positive"),
-            Topics: ["delivery", "product-quality"], OpenCase: false, Priority: "low", Team: "cx-north-america", Loop: "promoter-advocacy"),
+            Topics: ["delivery", "product-quality"], OpenCase: true, Assign: false, Priority: "low", Team: "cx-north-america", Level: "frontline", Loop: "promoter-advocacy"),
         new("negative comment without a score", Facts(null, "Still waiting for my refund, this is unacceptable.", region: "", sentiment: "negative"),
             Topics: ["returns-refunds"], OpenCase: true, Priority: "normal", Team: "cx-global", SlaHours: 48, Level: "frontline", Loop: "detractor-recovery"),
         new("positive comment without a score", Facts(null, "Thanks!", region: "Mars", sentiment: "positive"),
@@ -73,6 +73,7 @@ public sealed class DefaultRuleSetTests
         Assert.Equal(example.Topics ?? [], decision.List("topics"));
         Assert.Equal(example.Tags ?? [], decision.List("tags"));
         Assert.Equal(example.OpenCase, decision.Flag("openCase"));
+        Assert.Equal(example.Assign, decision.Flag("assign"));
         Assert.Equal(example.Priority, decision.Text("priority"));
         Assert.Equal(example.Team, decision.Text("team"));
         Assert.Equal(example.SlaHours, decision.Integer("slaHours"));
@@ -88,6 +89,7 @@ public sealed class DefaultRuleSetTests
         FeedbackFacts Facts,
         string[]? Topics = null,
         bool? OpenCase = null,
+        bool? Assign = null,
         string? Priority = null,
         string? Team = null,
         int? SlaHours = null,

@@ -73,7 +73,7 @@ public sealed class ExplanationTests
         Assert.Equal("1", engine.Stamp);
         Assert.True(routed.Decision.Flag("openCase"));
         Assert.Equal("negative", provider.GetRequiredService<ISentimentAnalyzer>().Analyze("This was awful.").Label);
-        Assert.Equal(["topics", "tags", "openCase", "priority", "team", "slaHours", "escalationLevel", "loop"], engine.Decisions.Select(d => d.Name));
+        Assert.Equal(["topics", "tags", "openCase", "assign", "priority", "team", "slaHours", "escalationLevel", "loop"], engine.Decisions.Select(d => d.Name));
     }
 
     [Fact]

@@ -56,6 +56,7 @@ public static class CasesModule
         services.AddWorkflowActivityHandler<AssignCaseHandler>();
         services.AddWorkflowActivityHandler<EscalateCaseHandler>();
         services.AddWorkflowActivityHandler<SetCaseStatusHandler>();
+        services.AddWorkflowActivityHandler<ResolveCaseHandler>();
         services.AddScoped<ICaseFactsSource, CaseFactsSource>();
         services.AddScoped<IBusinessCalendar, CaseBusinessCalendar>();
 
@@ -72,6 +73,7 @@ public static class CasesModule
         services.AddIntegrationEventHandler<MessageDeliveredIntegrationEvent, RecordCommunication, CasesDbContext>();
         services.AddIntegrationEventHandler<MessageDeadLetteredIntegrationEvent, RecordCommunication, CasesDbContext>();
         services.AddIntegrationEventHandler<CaseCommunicatedIntegrationEvent, RecordCommunication, CasesDbContext>();
+        services.AddIntegrationEventHandler<SurveyAnsweredIntegrationEvent, RecordSurveyAnswer, CasesDbContext>();
         services.AddIntegrationEvent<CaseOpenedIntegrationEvent>();
         services.AddIntegrationEvent<CaseAssignedIntegrationEvent>();
         services.AddIntegrationEvent<CaseAcknowledgedIntegrationEvent>();

@@ -14,6 +14,10 @@ namespace ClosedLoop.Feedback.Contracts;
 /// <param name="Loop">The workflow definition id of the loop to run.</param>
 /// <param name="Topics">Topics the feedback is about.</param>
 /// <param name="Tags">Other labels rules added.</param>
+/// <param name="Assign">
+/// Whether the opened case goes to its team's least-loaded member at once (the default), or waits in the team's queue
+/// for its loop or a person to take it (<c>assign: false</c>, for cases a loop works by itself).
+/// </param>
 public sealed record FeedbackDecision(
     bool OpenCase,
     string? Priority,
@@ -22,7 +26,8 @@ public sealed record FeedbackDecision(
     string? EscalationLevel,
     string? Loop,
     IReadOnlyList<string> Topics,
-    IReadOnlyList<string> Tags);
+    IReadOnlyList<string> Tags,
+    bool Assign = true);
 
 /// <summary>A rule set version that took part in a routing.</summary>
 /// <param name="Name">The rule set.</param>

@@ -72,22 +72,25 @@ public abstract class DefinitionTests<TFactory>(TFactory factory) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_loop_naming_a_template_team_or_endpoint_that_does_not_exist_is_refused()
+    public async Task A_loop_naming_a_template_team_or_root_cause_that_does_not_exist_is_refused()
     {
         var loop = Loop("References");
         var activities = loop["root"]!["activities"]!.AsArray();
         activities.Insert(2, new JsonObject { ["id"] = "tell", ["type"] = "SendMessage", ["template"] = Literal("no-such-template") });
         activities.Insert(3, new JsonObject { ["id"] = "move", ["type"] = "AssignCase", ["team"] = Literal("no-such-team") });
+        activities.Insert(4, new JsonObject { ["id"] = "settle", ["type"] = "ResolveCase", ["rootCause"] = Literal("no-such-cause"), ["note"] = Literal("Done.") });
         var connections = loop["root"]!["connections"]!.AsArray();
         connections.RemoveAt(1);
         connections.Add(Connect("set", "tell"));
         connections.Add(Connect("tell", "move"));
-        connections.Add(Connect("move", "wait"));
+        connections.Add(Connect("move", "settle"));
+        connections.Add(Connect("settle", "wait"));
 
         var problem = await (await PutAsync("refs-" + Guid.NewGuid().ToString("N")[..6], loop)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
 
         var named = problem.GetProperty("problems").EnumerateArray().Select(p => p.GetProperty("activityId").GetString()).ToList();
-        Assert.Equal(["move", "tell"], named.Order(StringComparer.Ordinal));
+        Assert.Equal(["move", "settle", "tell"], named.Order(StringComparer.Ordinal));
+        Assert.Contains(problem.GetProperty("problems").EnumerateArray(), p => p.GetProperty("activityId").GetString() == "settle" && p.GetRawText().Contains("no-such-cause", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -18,6 +18,7 @@ internal static class FeedbackRouting
         .List("topics", feedsInput: (facts, topics) => facts with { Topics = [.. facts.Topics.Union(topics, StringComparer.OrdinalIgnoreCase)] })
         .List("tags")
         .Flag("openCase")
+        .Flag("assign")
         .Choice("priority", "low", "normal", "high", "urgent")
         .Text("team", references: "team")
         .Integer("slaHours", 1, 8760)

@@ -82,23 +82,75 @@ public abstract class CaseActivityTests<TFactory>(TFactory factory) : IClassFixt
     }
 
     [Fact]
-    public async Task Setting_a_status_the_lifecycle_forbids_leaves_through_Failed()
+    public async Task Setting_a_status_moves_the_case_forward_once_and_a_move_the_lifecycle_forbids_leaves_through_Failed()
     {
         var id = (await _ingest.OpenCaseAsync(_agent)).Id();
 
-        Assert.Equal("Failed", (await factory.RunAsync(id, "SetCaseStatus", "s1", inputs: [("status", "inProgress")])).Port());
-        Assert.Equal("Failed", (await factory.RunAsync(id, "SetCaseStatus", "s2", inputs: [("status", "closed")])).Port());
+        // Nobody resolved it: it cannot be closed.
+        Assert.Equal("Failed", (await factory.RunAsync(id, "SetCaseStatus", "s1", inputs: [("status", "closed")])).Port());
         Assert.Equal("new", (await _agent.GetCaseAsync(id)).Text("status"));
 
-        await _agent.ActOkAsync(id, "acknowledge");
-        Assert.Equal("Done", (await factory.RunAsync(id, "SetCaseStatus", "s3", inputs: [("status", "inProgress"), ("note", "Picked up by the loop.")])).Port());
-        Assert.Equal("Done", (await factory.RunAsync(id, "SetCaseStatus", "s3", inputs: [("status", "inProgress"), ("note", "Picked up by the loop.")])).Port());
-        Assert.Equal("Done", (await factory.RunAsync(id, "SetCaseStatus", "s4", inputs: [("status", "waitingOnCustomer")])).Port());
+        // A new case set to waiting on the customer is acknowledged (the loop's message was the response) and started on the way.
+        Assert.Equal("Done", (await factory.RunAsync(id, "SetCaseStatus", "s2", inputs: [("status", "waitingOnCustomer"), ("note", "Asked the customer.")])).Port());
+        Assert.Equal("Done", (await factory.RunAsync(id, "SetCaseStatus", "s2", inputs: [("status", "waitingOnCustomer"), ("note", "Asked the customer.")])).Port());
+        var waiting = await _agent.GetCaseAsync(id);
+        Assert.Equal("waitingOnCustomer", waiting.Text("status"));
+        Assert.Equal(JsonValueKind.String, waiting.GetProperty("sla").GetProperty("firstResponse").GetProperty("respondedAt").ValueKind);
+        var byLoop = waiting.GetProperty("timeline").EnumerateArray().Where(e => e.GetProperty("actor").Text("id") == "system:workflow").ToList();
+        Assert.Single(byLoop, e => e.Text("kind") == "acknowledged");
+        Assert.Equal(3, byLoop.Count(e => e.Text("kind") == "statusChanged"));
+        Assert.Single(await factory.CaseEventsAsync(id, "CaseAcknowledgedIntegrationEvent"));
 
-        var moved = await _agent.GetCaseAsync(id);
-        Assert.Equal("waitingOnCustomer", moved.Text("status"));
-        Assert.Equal(2, moved.GetProperty("timeline").EnumerateArray().Count(e => e.Text("kind") == "statusChanged" && e.GetProperty("actor").Text("id") == "system:workflow"));
-        Assert.Equal(2, moved.Kinds().Count(k => k == "workflowStepFailed"));
+        // Back to in progress (resumed), then: acknowledging again goes backwards, so Failed.
+        Assert.Equal("Done", (await factory.RunAsync(id, "SetCaseStatus", "s3", inputs: [("status", "inProgress")])).Port());
+        Assert.Equal("Failed", (await factory.RunAsync(id, "SetCaseStatus", "s4", inputs: [("status", "acknowledged")])).Port());
+        Assert.Equal("Done", (await factory.RunAsync(id, "SetCaseStatus", "s5", inputs: [("status", "inProgress")])).Port());
+
+        // A resolved case goes nowhere but closed.
+        await _agent.ActOkAsync(id, "resolve", new { rootCause = "delivery-carrier", resolutionNote = "Refunded." });
+        Assert.Equal("Failed", (await factory.RunAsync(id, "SetCaseStatus", "s6", inputs: [("status", "waitingOnCustomer")])).Port());
+        Assert.Equal("Done", (await factory.RunAsync(id, "SetCaseStatus", "s7", inputs: [("status", "closed")])).Port());
+
+        var closed = await _agent.GetCaseAsync(id);
+        Assert.Equal("closed", closed.Text("status"));
+        Assert.Equal(3, closed.Kinds().Count(k => k == "workflowStepFailed"));
+    }
+
+    [Fact]
+    public async Task Resolving_a_new_case_acknowledges_starts_and_resolves_it_once()
+    {
+        var id = (await _ingest.OpenCaseAsync(_agent)).Id();
+        (string, object)[] inputs = [("rootCause", "no-fault-found"), ("note", "A promoter: thanked."), ("customerSummary", "Nothing to change.")];
+
+        Assert.Equal("Done", (await factory.RunAsync(id, "ResolveCase", "r1", inputs: inputs)).Port());
+        Assert.Equal("Done", (await factory.RunAsync(id, "ResolveCase", "r1", inputs: inputs)).Port());
+
+        var resolved = await _agent.GetCaseAsync(id);
+        Assert.Equal(("resolved", "no-fault-found", "Nothing to change."), (resolved.Text("status"), resolved.GetProperty("resolution").Text("rootCause"), resolved.GetProperty("resolution").Text("customerSummary")));
+        Assert.Equal(JsonValueKind.String, resolved.GetProperty("sla").GetProperty("firstResponse").GetProperty("respondedAt").ValueKind);
+        var entry = Assert.Single(resolved.GetProperty("timeline").EnumerateArray(), e => e.Text("kind") == "resolved");
+        Assert.Equal(("system:workflow", "A promoter: thanked."), (entry.GetProperty("actor").Text("id"), entry.Text("text")));
+        Assert.Single(await factory.CaseEventsAsync(id, "CaseResolvedIntegrationEvent"));
+
+        // Another step on a case already resolved (or closed) leaves it as it is.
+        await _agent.ActOkAsync(id, "close");
+        Assert.Equal("Done", (await factory.RunAsync(id, "ResolveCase", "r2", inputs: [("rootCause", "other"), ("note", "Again.")])).Port());
+        var closed = await _agent.GetCaseAsync(id);
+        Assert.Equal(("closed", "no-fault-found"), (closed.Text("status"), closed.GetProperty("resolution").Text("rootCause")));
+        Assert.Single(await factory.CaseEventsAsync(id, "CaseResolvedIntegrationEvent"));
+    }
+
+    [Fact]
+    public async Task Resolving_with_a_root_cause_that_is_not_in_the_taxonomy_faults_and_changes_nothing()
+    {
+        var id = (await _ingest.OpenCaseAsync(_agent)).Id();
+
+        var fault = Assert.IsType<ActivityResult.Faulted>(await factory.RunAsync(id, "ResolveCase", "r1", inputs: [("rootCause", "no-such-cause"), ("note", "Done.")]));
+        Assert.Contains("no-such-cause", fault.Message, StringComparison.Ordinal);
+        Assert.IsType<ActivityResult.Faulted>(await factory.RunAsync(id, "ResolveCase", "r2", inputs: [("rootCause", "other")]));
+
+        var untouched = await _agent.GetCaseAsync(id);
+        Assert.Equal(("new", JsonValueKind.Null), (untouched.Text("status"), untouched.GetProperty("sla").GetProperty("firstResponse").GetProperty("respondedAt").ValueKind));
     }
 
     [Fact]
@@ -126,6 +178,7 @@ public abstract class CaseActivityTests<TFactory>(TFactory factory) : IClassFixt
             ("AssignCase", []),
             ("EscalateCase", [("reason", "Why not.")]),
             ("SetCaseStatus", [("status", "closed")]),
+            ("ResolveCase", [("rootCause", "other"), ("note", "Done.")]),
         })
         {
             var fault = Assert.IsType<ActivityResult.Faulted>(await factory.RunAsync(missing, type, "x", inputs: inputs));

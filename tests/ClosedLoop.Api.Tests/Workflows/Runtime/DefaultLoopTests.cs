@@ -116,12 +116,11 @@ public abstract partial class DefaultLoopTests<TFactory>(TFactory factory) : ICl
     [Fact]
     public async Task Passive_nurture_asks_what_would_make_it_a_10_and_puts_the_answer_in_front_of_the_team()
     {
-        // Routing opens a case (and so runs a loop) only for an unhappy passive (`passive-unhappy`: negative sentiment);
-        // a content passive gets the `passive` rule's decision, openCase false, and no loop at all.
+        // A content passive (the `passive` rule): a low-priority case, not assigned, that its loop works.
         var email = $"p-{Guid.NewGuid():N}@example.com";
-        var opened = await OpenAsync(email, 7, "Setup was confusing and the interface is clunky.", "LATAM");
+        var opened = await OpenAsync(email, 8, "Good product, a bit pricey.", "LATAM");
         var caseId = opened.Id();
-        Assert.Equal(("passive-nurture", "cx-latam"), (opened.Text("loop"), opened.Text("team")));
+        Assert.Equal(("passive-nurture", "cx-latam", "low"), (opened.Text("loop"), opened.Text("team"), opened.Text("priority")));
         Assert.Equal(JsonValueKind.Null, opened.GetProperty("assigneeId").ValueKind);
 
         var invitation = Assert.Single(await factory.Mail.MailsToAsync(email));
@@ -130,6 +129,13 @@ public abstract partial class DefaultLoopTests<TFactory>(TFactory factory) : ICl
         Assert.True(link.Success, $"No survey link in: {invitation.Text("text")}");
         var instance = await LoopAsync(caseId, l => l.Waiting().Contains("ask"));
 
+        // While the loop waits for the answer, the case waits on the customer: the loop's question was the first
+        // response, and the clocks are paused, so two weeks of waiting breach nothing.
+        var waiting = await _admin.GetCaseAsync(caseId);
+        Assert.Equal(("waitingOnCustomer", true), (waiting.Text("status"), waiting.GetProperty("sla").GetProperty("resolution").GetProperty("paused").GetBoolean()));
+        Assert.Equal(JsonValueKind.String, waiting.GetProperty("sla").GetProperty("firstResponse").GetProperty("respondedAt").ValueKind);
+        Assert.Contains(waiting.GetProperty("timeline").EnumerateArray(), e => e.Text("kind") == "acknowledged" && e.GetProperty("actor").Text("id") == "system:workflow");
+
         // Nobody in the team was there when the feedback came; by the time the customer answers, someone is.
         var member = await AddMemberAsync("cx-latam");
         var answered = await factory.Client(null).PostAsJsonAsync($"/s/{link.Groups[1].Value}", new { score = 8, comment = "A clearer setup guide would make it a 10." });
@@ -137,12 +143,18 @@ public abstract partial class DefaultLoopTests<TFactory>(TFactory factory) : ICl
         var feedbackId = (await answered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("feedbackId").GetGuid();
 
         var done = await _admin.InstanceAsync(instance, i => i.Status() == "completed");
-        Assert.Equal([("ask", "waiting", null), ("ask", "resumed", "Answered"), ("follow-up", "completed", "Done"), ("end", "completed", "Done")], Steps(done).Where(s => s.Activity != "start"));
+        Assert.Equal(
+            [("wait-on-customer", "completed", "Done"), ("ask", "waiting", null), ("ask", "resumed", "Answered"), ("follow-up", "completed", "Done"), ("end", "completed", "Done")],
+            Steps(done).Where(s => s.Activity != "start"));
         Assert.Equal(feedbackId, done.GetProperty("outputs").GetProperty("ask").GetProperty("feedbackId").GetGuid());
 
-        // The loop's AssignCase gave the case to the team's available member, who was told (case-assigned).
-        var worked = await WaitForCaseAsync(caseId, c => c.Kinds().Contains("loopCompleted"));
-        Assert.Equal(member.UserId, worked.Text("assigneeId"));
+        // The loop's AssignCase gave the case to the team's available member, who was told (case-assigned); the answer
+        // is on the timeline, and the case is back in progress for the member to follow up.
+        var worked = await WaitForCaseAsync(caseId, c => c.Kinds().Contains("loopCompleted") && c.Kinds().Contains("customerReplied"));
+        Assert.Equal((member.UserId, "inProgress"), (worked.Text("assigneeId"), worked.Text("status")));
+        var reply = Assert.Single(worked.GetProperty("timeline").EnumerateArray(), e => e.Text("kind") == "customerReplied");
+        Assert.Contains("8/10", reply.Text("text"), StringComparison.Ordinal);
+        Assert.Contains("A clearer setup guide would make it a 10.", reply.Text("text"), StringComparison.Ordinal);
         Assert.Contains(worked.GetProperty("timeline").EnumerateArray(), e => e.Text("kind") == "assigned" && e.GetRawText().Contains("passive-nurture", StringComparison.Ordinal));
         Assert.Single(await factory.Mail.MailsToAsync(member.Email));
 
@@ -151,12 +163,13 @@ public abstract partial class DefaultLoopTests<TFactory>(TFactory factory) : ICl
     }
 
     [Fact]
-    public async Task Passive_nurture_rests_when_the_survey_link_expires_unanswered()
+    public async Task Passive_nurture_resolves_the_case_when_the_survey_link_expires_unanswered()
     {
+        // An unhappy passive (`passive-unhappy`): a normal-priority case, the same loop.
         var email = $"p-{Guid.NewGuid():N}@example.com";
         var opened = await OpenAsync(email, 8, "Setup was confusing and the interface is clunky.", "APAC");
         var caseId = opened.Id();
-        Assert.Equal("passive-nurture", opened.Text("loop"));
+        Assert.Equal(("passive-nurture", "normal"), (opened.Text("loop"), opened.Text("priority")));
         var invitation = Assert.Single(await factory.Mail.MailsToAsync(email));
         var link = SurveyLink().Match(invitation.Text("text"));
         Assert.True(link.Success, $"No survey link in: {invitation.Text("text")}");
@@ -165,8 +178,17 @@ public abstract partial class DefaultLoopTests<TFactory>(TFactory factory) : ICl
         // The link is open for 14 days.
         factory.Clock.Advance(TimeSpan.FromDays(15));
         var done = await _admin.InstanceAsync(instance, i => i.Status() == "completed");
-        Assert.Equal([("ask", "waiting", null), ("ask", "resumed", "Expired"), ("end", "completed", "Done")], Steps(done).Where(s => s.Activity != "start"));
-        await WaitForCaseAsync(caseId, c => c.Kinds().Contains("loopCompleted"));
+        Assert.Equal(
+            [("wait-on-customer", "completed", "Done"), ("ask", "waiting", null), ("ask", "resumed", "Expired"), ("still-waiting", "completed", "True"), ("rest", "completed", "Done"), ("end", "completed", "Done")],
+            Steps(done).Where(s => s.Activity != "start"));
+
+        // Nobody answered, so there is nothing to follow up: the loop resolved the case, within its SLA (paused while
+        // waiting on the customer).
+        var rested = await WaitForCaseAsync(caseId, c => c.Kinds().Contains("loopCompleted"));
+        Assert.Equal(("resolved", "no-fault-found"), (rested.Text("status"), rested.GetProperty("resolution").Text("rootCause")));
+        var resolved = Assert.Single(rested.GetProperty("timeline").EnumerateArray(), e => e.Text("kind") == "resolved");
+        Assert.Equal("system:workflow", resolved.GetProperty("actor").Text("id"));
+        Assert.DoesNotContain("slaBreached", rested.Kinds());
 
         var late = await factory.Client(null).PostAsJsonAsync($"/s/{link.Groups[1].Value}", new { score = 9 });
         Assert.Equal(HttpStatusCode.Gone, late.StatusCode);
@@ -176,11 +198,8 @@ public abstract partial class DefaultLoopTests<TFactory>(TFactory factory) : ICl
     [Fact]
     public async Task Promoter_advocacy_thanks_and_asks_for_a_referral_at_most_once_in_90_days()
     {
-        // The seeded `promoter` rule names the loop but opens no case (openCase false), and loops start only with a case
-        // (CaseOpened): with the default rules no promoter ever runs promoter-advocacy. As an admin would, a rule set that
-        // runs before `routing` opens a case for this test's promoters (its source only, so no other test sees it).
+        // The default rules open a low-priority case for every promoter, not assigned to anyone: its loop works it.
         var source = FeedbackBuilder.NewSource();
-        await OpenCasesForPromotersAsync(source);
         var customer = "c-" + Guid.NewGuid().ToString("N")[..10];
         var email = $"pr-{Guid.NewGuid():N}@example.com";
 
@@ -188,6 +207,14 @@ public abstract partial class DefaultLoopTests<TFactory>(TFactory factory) : ICl
         Assert.Equal("pending", first.GetProperty("outputs").GetProperty("ask-referral").Text("status"));
         var mails = await factory.Mail.MailsToAsync(email, 2);
         Assert.Equal(2, mails.Count);
+
+        // Nothing to fix: the loop resolved the case (acknowledged on the way: its thanks were the first response).
+        var firstCase = await WaitForCaseAsync(first.GetProperty("caseId").GetGuid(), c => c.Kinds().Contains("loopCompleted"));
+        Assert.Equal(("resolved", "no-fault-found", "low"), (firstCase.Text("status"), firstCase.GetProperty("resolution").Text("rootCause"), firstCase.Text("priority")));
+        Assert.Equal(JsonValueKind.Null, firstCase.GetProperty("assigneeId").ValueKind);
+        Assert.Equal(
+            ["acknowledged", "resolved"],
+            firstCase.GetProperty("timeline").EnumerateArray().Where(e => e.GetProperty("actor").Text("id") == "system:workflow" && e.Text("kind") is "acknowledged" or "resolved").Select(e => e.Text("kind")));
         Assert.Single(mails, m => m.Text("subject").StartsWith("Thank you", StringComparison.Ordinal));
         Assert.Single(mails, IsReferralAsk);
 
@@ -218,29 +245,11 @@ public abstract partial class DefaultLoopTests<TFactory>(TFactory factory) : ICl
         var item = FeedbackBuilder.Item(source, score: 10, comment: "Love it, fast delivery and great quality!", customer: customer)
             .With("customer.email", email).With("customer.region", "US").With("customer.segment", "smb").With("customer.accountValue", 900);
         var opened = await _admin.CaseOfAsync(await _ingest.CreateAsync(item));
-        Assert.Equal("promoter-advocacy", opened.Text("loop"));
+        Assert.Equal(("promoter-advocacy", JsonValueKind.Null), (opened.Text("loop"), opened.GetProperty("assigneeId").ValueKind));
         var instance = await LoopAsync(opened.Id(), l => l.GetProperty("definitionId").GetString() == "promoter-advocacy");
         var done = await _admin.InstanceAsync(instance, i => i.Status() == "completed");
         Assert.Contains(("thank", "completed", "Done"), Steps(done));
         return done;
-    }
-
-    private async Task OpenCasesForPromotersAsync(string source)
-    {
-        var name = "promoter-cases-" + Guid.NewGuid().ToString("N")[..8];
-        var set = new JsonObject
-        {
-            ["WorkflowName"] = name,
-            ["Rules"] = new JsonArray(new JsonObject
-            {
-                ["RuleName"] = "promoter-case",
-                ["SuccessEvent"] = "Promoter: a case, so that the advocacy loop runs",
-                ["Expression"] = $"feedback.Category == \"promoter\" && feedback.Source == \"{source}\"",
-                ["Properties"] = new JsonObject { ["openCase"] = true },
-            }),
-        };
-        var saved = await _admin.PutAsync($"/api/v1/rule-sets/{name}?order=150", new StringContent(set.ToJsonString(), Encoding.UTF8, "application/json"));
-        Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
     }
 
     /// <summary>Posts feedback from a new customer with <paramref name="email"/> and returns the case it opened.</summary>

@@ -13,7 +13,8 @@ namespace ClosedLoop.Cases.Features.Cases;
 /// Opens a case when the routing decision says <c>openCase</c>: one per feedback, however often the event is
 /// delivered (the inbox makes a delivery count once; the unique feedback id makes a second case impossible even
 /// for a delivery under another handler name). The decision's team is looked up by key; an unknown team leaves the
-/// case unassigned for an admin, with the reason on its timeline. Events come in batches (an import routes thousands
+/// case unassigned for an admin, with the reason on its timeline. The case goes to the team's least-loaded member unless
+/// the decision says <c>assign: false</c> (a case its loop works by itself waits in the team's queue). Events come in batches (an import routes thousands
 /// at once): the existing cases, the teams and their members' loads are read once per batch, and each case assigned
 /// here counts in the load the next one sees.
 /// </summary>
@@ -53,7 +54,7 @@ internal sealed class OpenCaseOnFeedbackRouted(CasesDbContext db, TimeProvider t
                 TeamSchedule.CalendarOf(team),
                 CaseActors.Routing,
                 now);
-            if (team is not null)
+            if (team is not null && decision.Assign)
             {
                 if (!loads.TryGetValue(team.Id, out var load))
                 {

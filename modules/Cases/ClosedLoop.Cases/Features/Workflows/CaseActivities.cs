@@ -33,11 +33,17 @@ internal static class CaseActivities
                 new("level", InputType.Enum, false, "The level to reach; default the next one.", ["management", "executive"]),
                 new("reason", InputType.String, true, "Why, as the timeline and the escalation notice show it."),
             ], ["Done", "Failed"], ActivityKind.Normal),
-        new("SetCaseStatus", "Moves the case to a status its lifecycle allows from where it is; Failed when it does not.",
+        new("SetCaseStatus", "Moves the case forward to a status along its lifecycle (a new case is acknowledged and started on the way); Failed when the lifecycle does not go there from where the case is.",
             [
-                new("status", InputType.Enum, true, "The new status.", ["inProgress", "waitingOnCustomer", "closed"]),
+                new("status", InputType.Enum, true, "The new status.", SetCaseStatusHandler.Statuses),
                 new("note", InputType.String, false, "A note on the timeline."),
             ], ["Done", "Failed"], ActivityKind.Normal),
+        new(ResolveCaseHandler.Type, "Resolves the case with a root cause and a note (acknowledging and starting a new case on the way); a case already resolved or closed is left as it is.",
+            [
+                new("rootCause", InputType.String, true, "An active root-cause key, e.g. no-fault-found.", ReferenceKind: RootCauseReference),
+                new("note", InputType.String, true, "The resolution note, on the timeline."),
+                new("customerSummary", InputType.String, false, "What changed, in words for the customer (templates see it as case.customerSummary)."),
+            ], ["Done"], ActivityKind.Normal),
     ];
 }
 
