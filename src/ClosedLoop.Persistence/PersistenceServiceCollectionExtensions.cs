@@ -72,7 +72,7 @@ public static class PersistenceServiceCollectionExtensions
                     new SqliteConnectionSettings(TimeSpan.FromSeconds(database.CommandTimeoutSeconds), database.SqliteCacheMiB));
                 break;
             case DatabaseProvider.PostgreSql:
-                options.UseNpgsql(WithAutoPrepare(database.ConnectionString), o => o
+                options.UseNpgsql(database.ConnectionString, o => o
                     .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)
                     .MigrationsHistoryTable(history, schema)
                     .CommandTimeout(database.CommandTimeoutSeconds));
@@ -90,27 +90,6 @@ public static class PersistenceServiceCollectionExtensions
         options.ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
         return options;
     }
-
-    /// <summary>
-    /// Lets Npgsql prepare the statements a connection repeats (after <c>Auto Prepare Min Usages</c>, 5, uses), unless
-    /// the connection string says how many itself. The application sends a few hundred distinct statements, almost all
-    /// key lookups and short inserts whose parse and plan cost PostgreSQL about as much as running them; a workflow loop
-    /// sends dozens (bench/README.md, Workflows), and PostgreSQL's CPU is what bounds it on a small machine.
-    /// </summary>
-    internal static string WithAutoPrepare(string connectionString)
-    {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (builder.ContainsKey("Max Auto Prepare"))
-        {
-            return connectionString;
-        }
-
-        builder.MaxAutoPrepare = MaxAutoPrepare;
-        return builder.ConnectionString;
-    }
-
-    /// <summary>Prepared statements per PostgreSQL connection (least recently used ones are unprepared beyond it).</summary>
-    internal const int MaxAutoPrepare = 256;
 
     private static void EnsureSqliteDirectory(string connectionString)
     {
