@@ -19,13 +19,8 @@ namespace ClosedLoop.Persistence;
 /// Whether the gate is held is tracked per connection, so one instance may serve many contexts. The gate
 /// is released when the transaction commits, rolls back or fails, and at the latest when the connection
 /// closes (a transaction disposed without either).
-/// <para>
-/// A write outside a transaction (<c>ExecuteUpdate</c>, <c>ExecuteDelete</c>: a runner's claim, an outbox lease or
-/// settle) queues at the same gate for the length of its statement. Left to SQLite's busy handler, it polled for
-/// the lock with sleeps of 1, 2, 5, 10, … ms while the gated transactions took turns, and under load lost most rounds.
-/// </para>
 /// </remarks>
-internal sealed class SqliteWriteGate(string dataSource, TimeSpan timeout) : DbConnectionInterceptor, IDbTransactionInterceptor, IDbCommandInterceptor
+internal sealed class SqliteWriteGate(string dataSource, TimeSpan timeout) : DbConnectionInterceptor, IDbTransactionInterceptor
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
 
@@ -134,155 +129,10 @@ internal sealed class SqliteWriteGate(string dataSource, TimeSpan timeout) : DbC
         return Task.CompletedTask;
     }
 
-    public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        EnterForStatement(command);
-        return result;
-    }
-
-    public async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
-        DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        await EnterForStatementAsync(command, cancellationToken);
-        return result;
-    }
-
-    public int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
-    {
-        ReleaseStatement(command);
-        return result;
-    }
-
-    public ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        ReleaseStatement(command);
-        return ValueTask.FromResult(result);
-    }
-
-    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-    {
-        EnterForStatement(command);
-        return result;
-    }
-
-    public async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        await EnterForStatementAsync(command, cancellationToken);
-        return result;
-    }
-
-    // A write that returns rows (INSERT … RETURNING) holds SQLite's lock until its reader is done with it.
-    public InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
-    {
-        ReleaseStatement(command);
-        return result;
-    }
-
-    public void CommandFailed(DbCommand command, CommandErrorEventData eventData) => ReleaseStatement(command);
-
-    public Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
-    {
-        ReleaseStatement(command);
-        return Task.CompletedTask;
-    }
-
-    public void CommandCanceled(DbCommand command, CommandEndEventData eventData) => ReleaseStatement(command);
-
-    public Task CommandCanceledAsync(DbCommand command, CommandEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        ReleaseStatement(command);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>A statement that writes and is not part of a transaction (which already holds the gate).</summary>
-    private static bool IsLoneWrite(DbCommand command)
-    {
-        if (command.Transaction is not null || command.Connection is null)
-        {
-            return false;
-        }
-
-        var text = command.CommandText.AsSpan().TrimStart();
-        while (text.StartsWith("--", StringComparison.Ordinal))
-        {
-            // EF's query tags come first as comment lines.
-            var end = text.IndexOf('\n');
-            text = end < 0 ? [] : text[(end + 1)..].TrimStart();
-        }
-
-        return text.StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase)
-            || text.StartsWith("DELETE", StringComparison.OrdinalIgnoreCase)
-            || text.StartsWith("INSERT", StringComparison.OrdinalIgnoreCase)
-            || text.StartsWith("REPLACE", StringComparison.OrdinalIgnoreCase);
-    }
-
-    private void EnterForStatement(DbCommand command)
-    {
-        if (!IsLoneWrite(command))
-        {
-            return;
-        }
-
-        var holder = Holders.GetOrCreateValue(command.Connection!);
-        if (Interlocked.CompareExchange(ref holder.Held, 1, 0) == 0)
-        {
-            if (!_gate.Wait(timeout))
-            {
-                Volatile.Write(ref holder.Held, 0);
-                throw TimedOut();
-            }
-
-            holder.Statement = command;
-        }
-    }
-
-    private async ValueTask EnterForStatementAsync(DbCommand command, CancellationToken cancellationToken)
-    {
-        if (!IsLoneWrite(command))
-        {
-            return;
-        }
-
-        var holder = Holders.GetOrCreateValue(command.Connection!);
-        if (Interlocked.CompareExchange(ref holder.Held, 1, 0) == 0)
-        {
-            bool entered;
-            try
-            {
-                entered = await _gate.WaitAsync(timeout, cancellationToken);
-            }
-            catch
-            {
-                Volatile.Write(ref holder.Held, 0);
-                throw;
-            }
-
-            if (!entered)
-            {
-                Volatile.Write(ref holder.Held, 0);
-                throw TimedOut();
-            }
-
-            holder.Statement = command;
-        }
-    }
-
-    /// <summary>Releases the gate if <paramref name="command"/> took it (not a transaction on the same connection).</summary>
-    private void ReleaseStatement(DbCommand command)
-    {
-        if (command.Connection is { } connection && Holders.TryGetValue(connection, out var holder) && ReferenceEquals(holder.Statement, command))
-        {
-            holder.Statement = null;
-            Release(connection);
-        }
-    }
-
     private void Release(DbConnection? connection)
     {
         if (connection is not null && Holders.TryGetValue(connection, out var holder) && Interlocked.Exchange(ref holder.Held, 0) == 1)
         {
-            holder.Statement = null;
             _gate.Release();
         }
     }
@@ -293,8 +143,5 @@ internal sealed class SqliteWriteGate(string dataSource, TimeSpan timeout) : DbC
     private sealed class Holder
     {
         public int Held;
-
-        /// <summary>The lone write statement the gate is held for; null while a transaction holds it (or nothing).</summary>
-        public DbCommand? Statement;
     }
 }
