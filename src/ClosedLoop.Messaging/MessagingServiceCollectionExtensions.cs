@@ -47,7 +47,9 @@ public static class MessagingServiceCollectionExtensions
 
     /// <summary>
     /// <typeparamref name="THandler"/> handles <typeparamref name="TEvent"/> in a transaction on
-    /// <typeparamref name="TContext"/>, its own module's DbContext.
+    /// <typeparamref name="TContext"/>, its own module's DbContext. When it also implements
+    /// <see cref="IIntegrationEventBatchHandler{TEvent}"/>, a dispatch of several events goes through that in one call;
+    /// a single event goes through <see cref="IIntegrationEventHandler{TEvent}"/>.
     /// </summary>
     public static IServiceCollection AddIntegrationEventHandler<TEvent, THandler, TContext>(this IServiceCollection services)
         where TEvent : IntegrationEvent
@@ -63,6 +65,14 @@ public static class MessagingServiceCollectionExtensions
             async (sp, events, ct) =>
             {
                 var handler = sp.GetRequiredService<THandler>();
+                if (events.Count > 1 && handler is IIntegrationEventBatchHandler<TEvent> batch)
+                {
+                    // The batch path reads once for all; a single event (also each one of a failed batch, delivered
+                    // again one per transaction) keeps the per-event path.
+                    await batch.HandleAsync(events.Cast<TEvent>().ToList(), ct);
+                    return;
+                }
+
                 var db = (ModuleDbContext)sp.GetRequiredService(typeof(TContext));
                 for (var i = 0; i < events.Count; i++)
                 {

@@ -231,6 +231,11 @@ public sealed class OutboxDispatcher
     }
 
     /// <summary>Leases the next due messages; those no handler wants are settled on the spot and only counted.</summary>
+    /// <remarks>
+    /// The candidates are read whole, so when the lease takes every one of them (the rule: only another replica's claim
+    /// in between takes some) they are the batch, and the claim is two statements: the read and the lease. Otherwise
+    /// the batch is read back by the lease's token.
+    /// </remarks>
     private async Task<(List<OutboxMessage> Batch, int SettledUnhandled)> ClaimAsync(ModuleDbContext db, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
@@ -238,7 +243,6 @@ public sealed class OutboxDispatcher
             .Where(m => m.ProcessedAt == null && m.FailedAt == null && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil < now))
             .OrderBy(m => m.NextAttemptAt)
             .Take(_options.BatchSize)
-            .Select(m => new { m.Id, m.Type })
             .ToListAsync(cancellationToken);
         var unhandled = candidates.Where(m => _catalog.TryGet(m.Type, out _) && !_handlers.Contains(m.Type)).Select(m => m.Id).ToList();
         var settled = 0;
@@ -259,18 +263,32 @@ public sealed class OutboxDispatcher
 
         var token = Guid.NewGuid();
         var leasedUntil = now + _options.Lease;
-        await db.OutboxMessages
+        var leased = await db.OutboxMessages
             // Re-checked: another replica may have leased, settled, parked or deferred a row since. A settled or parked
             // row is leased forever (OutboxMessage.Settled), so the lock alone tells; naming ProcessedAt/FailedAt here
             // would let PostgreSQL use the partial index of pending rows, which it does whenever its statistics still
             // see few of them (an import's burst): a walk over every pending row per claim instead of one key lookup each.
             .Where(m => due.Contains(m.Id) && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockToken, token).SetProperty(m => m.LockedUntil, leasedUntil), cancellationToken);
-        var batch = await db.OutboxMessages.AsNoTracking()
+        if (leased == due.Count)
+        {
+            // Each row was free and due when the lease took it, so nobody changed it since the read: a row that another
+            // dispatcher leased, settled, failed or deferred in between is no longer free or due, and would not count.
+            var batch = candidates.Where(m => !unhandled.Contains(m.Id)).ToList();
+            foreach (var message in batch)
+            {
+                message.LockToken = token;
+                message.LockedUntil = leasedUntil;
+            }
+
+            return (batch, settled);
+        }
+
+        var leasedBatch = await db.OutboxMessages.AsNoTracking()
             .Where(m => due.Contains(m.Id) && m.LockToken == token)
             .OrderBy(m => m.NextAttemptAt)
             .ToListAsync(cancellationToken);
-        return (batch, settled);
+        return (leasedBatch, settled);
     }
 
     /// <summary>

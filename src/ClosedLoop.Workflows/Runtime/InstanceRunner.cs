@@ -106,7 +106,11 @@ internal sealed partial class InstanceRunner(
         {
             now = runner.Time.GetUtcNow();
             instance = await db.Instances.FirstAsync(i => i.Id == instanceId, ct);
-            var wakeups = await db.Wakeups.Where(w => w.InstanceId == instanceId).OrderBy(w => w.CreatedAt).ThenBy(w => w.Id).ToListAsync(ct);
+
+            // Bookmarks are written only by a run's commit (which raises the revision), and wakeups only by burning a
+            // bookmark: an instance no run has committed yet (a loop just started) has neither, so neither is read.
+            var fresh = instance.Revision == 0;
+            var wakeups = fresh ? [] : await db.Wakeups.Where(w => w.InstanceId == instanceId).OrderBy(w => w.CreatedAt).ThenBy(w => w.Id).ToListAsync(ct);
             if (instance.Status is InstanceStatus.Completed or InstanceStatus.Cancelled)
             {
                 // A late stimulus for a finished loop: nothing to resume.
@@ -132,7 +136,7 @@ internal sealed partial class InstanceRunner(
             }
 
             definition = loaded;
-            bookmarks = await db.Bookmarks.Where(b => b.InstanceId == instanceId).ToListAsync(ct);
+            bookmarks = fresh ? [] : await db.Bookmarks.Where(b => b.InstanceId == instanceId).ToListAsync(ct);
             foreach (var w in wakeups)
             {
                 var type = definition.Activities.TryGetValue(w.ActivityId, out var a) ? a.Type : "?";

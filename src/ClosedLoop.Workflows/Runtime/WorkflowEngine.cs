@@ -25,11 +25,47 @@ internal sealed partial class WorkflowEngine(WorkflowsDbContext db, DefinitionCa
             return;
         }
 
-        var now = time.GetUtcNow();
         var published = await db.Definitions.AsNoTracking()
             .Where(d => d.DefinitionId == request.DefinitionId)
             .Select(d => d.PublishedVersion)
             .FirstOrDefaultAsync(cancellationToken);
+        await AddAsync(request, startKey, published, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="EnlistStartAsync"/> for several requests (a dispatch's batch of events) in two statements whatever
+    /// their number: one finds the start keys that already have an instance, one the definitions' published versions.
+    /// </summary>
+    public async Task EnlistStartsAsync(IReadOnlyList<WorkflowStartRequest> requests, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0)
+        {
+            return;
+        }
+
+        var keys = requests.Select(r => StartKeyOf(r.DefinitionId, r.CorrelationId)).Distinct().ToList();
+        var existing = (await db.Instances.AsNoTracking().Where(i => keys.Contains(i.StartKey)).Select(i => i.StartKey).ToListAsync(cancellationToken))
+            .ToHashSet(StringComparer.Ordinal);
+        var ids = requests.Select(r => r.DefinitionId).Distinct().ToList();
+        var published = await db.Definitions.AsNoTracking()
+            .Where(d => ids.Contains(d.DefinitionId))
+            .Select(d => new { d.DefinitionId, d.PublishedVersion })
+            .ToDictionaryAsync(d => d.DefinitionId, d => d.PublishedVersion, StringComparer.Ordinal, cancellationToken);
+        foreach (var request in requests)
+        {
+            var startKey = StartKeyOf(request.DefinitionId, request.CorrelationId);
+            if (existing.Contains(startKey) || db.Instances.Local.Any(i => i.StartKey == startKey))
+            {
+                continue;
+            }
+
+            await AddAsync(request, startKey, published.GetValueOrDefault(request.DefinitionId), cancellationToken);
+        }
+    }
+
+    private async Task AddAsync(WorkflowStartRequest request, string startKey, int? published, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
         var instance = new InstanceRecord
         {
             Id = Guid.CreateVersion7(now),

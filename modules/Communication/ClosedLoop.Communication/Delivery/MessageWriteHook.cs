@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using ClosedLoop.Communication.Data;
 using ClosedLoop.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ClosedLoop.Communication.Delivery;
 
@@ -10,15 +11,22 @@ namespace ClosedLoop.Communication.Delivery;
 /// remember to. What is pending is kept per context instance; a context disposed mid-transaction at worst causes one
 /// spare wake-up.
 /// </summary>
-internal sealed class MessageWriteHook(DeliverySignal signal) : CommitHook
+/// <remarks>
+/// Without an SMTP relay the worker claims webhooks only (<see cref="MessageClaimer"/>): an email written then is no
+/// reason to wake it, and would only cost an empty claim per message.
+/// </remarks>
+internal sealed class MessageWriteHook(DeliverySignal signal, IOptions<SmtpOptions> smtp) : CommitHook
 {
+    private readonly bool _emailDeliverable = smtp.Value.IsConfigured;
+
     private readonly ConditionalWeakTable<DbContext, object> _pending = [];
 
     public override void Saving(DbContext context)
     {
         if (context is CommunicationDbContext db
             && db.ChangeTracker.Entries<MessageRecord>().Any(e => e.Entity.Status is MessageStatus.Pending or MessageStatus.Retrying
-                && e.State is EntityState.Added or EntityState.Modified))
+                && e.State is EntityState.Added or EntityState.Modified
+                && (_emailDeliverable || e.Entity.Channel != MessageChannel.Email)))
         {
             _pending.AddOrUpdate(db, this);
         }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using ClosedLoop.Cases.Contracts;
 using ClosedLoop.Communication.Contracts;
 using ClosedLoop.Communication.Data;
+using ClosedLoop.Communication.Features.Consent;
 using ClosedLoop.Communication.Rendering;
 using ClosedLoop.SharedKernel;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +18,8 @@ internal sealed partial class CommunicationApi(
     PublishedTemplates templates,
     MessageComposer composer,
     ICasesApi cases,
-    CaseSubjects subjects) : ICommunicationApi
+    CaseSubjects subjects,
+    ConsentPolicy consent) : ICommunicationApi
 {
     public const int MaxVariables = 20;
     public const int MaxVariableLength = 2_000;
@@ -55,18 +57,30 @@ internal sealed partial class CommunicationApi(
             return Error.Validation(Field("dedupKey", $"A deduplication key is at most {MessageRecord.MaxDedupKeyLength - 50} characters."));
         }
 
-        if (await composer.FindAsync(dedupKey, cancellationToken) is { } earlier)
+        var known = await KnownAsync(request.TemplateKey, dedupKey, supportCase.CustomerId, cancellationToken);
+        if ((known is null || known.Sent) && await composer.FindAsync(dedupKey, cancellationToken) is { } earlier)
         {
             return Queued(earlier, duplicate: true);
         }
 
-        var template = await templates.FindAsync(db, request.TemplateKey, cancellationToken);
-        if (template is null)
+        if (known is null)
         {
             return Error.NotFound("template-not-found", $"No template with key '{request.TemplateKey}'.");
         }
 
+        var template = await templates.VersionAsync(db, request.TemplateKey, known.Version, cancellationToken);
         var subject = await subjects.SubjectAsync(supportCase, cancellationToken);
+        var purpose = MessageKinds.PurposeOf(template.Key);
+
+        // Decided here from the consent read above, and the key checked above: the composer need not read either again.
+        // Marketing also counts the frequency cap, which the composer does.
+        Func<string?>? suppression = null;
+        if (purpose != MessagePurpose.Marketing && subject.Customer is { } customer)
+        {
+            var reason = consent.SuppressionReason(db, customer, purpose, known.Transactional is { } t ? (t, known.Marketing ?? false) : null);
+            suppression = () => reason;
+        }
+
         try
         {
             var composed = await composer.ToCustomerAsync(
@@ -75,7 +89,8 @@ internal sealed partial class CommunicationApi(
                 dedupKey,
                 request.By,
                 improvementId: null,
-                cancellationToken);
+                cancellationToken,
+                suppression);
             await db.SaveChangesAsync(cancellationToken);
             return Queued(composed.Message, composed.Duplicate);
         }
@@ -91,6 +106,24 @@ internal sealed partial class CommunicationApi(
                 new Dictionary<string, string[]> { ["template"] = [.. e.Errors.Select(x => $"line {x.Line}, column {x.Column}: {x.Message}")] },
                 $"Template '{request.TemplateKey}' does not render for this case; preview it with this caseId to see why.");
         }
+    }
+
+    /// <summary>
+    /// What a send needs from this module, in ONE statement: the template's published version (null: no such template),
+    /// whether a message already has the key (one added to this context but not saved counts too), and the customer's
+    /// recorded consent (null: none recorded).
+    /// </summary>
+    private async Task<KnownForSend?> KnownAsync(string templateKey, string dedupKey, Guid customerId, CancellationToken cancellationToken)
+    {
+        var known = await db.Templates.AsNoTracking()
+            .Where(t => t.Key == templateKey)
+            .Select(t => new KnownForSend(
+                t.PublishedVersion,
+                db.Messages.Any(m => m.DedupKey == dedupKey),
+                db.Consents.Where(c => c.CustomerId == customerId).Select(c => (bool?)c.Transactional).FirstOrDefault(),
+                db.Consents.Where(c => c.CustomerId == customerId).Select(c => (bool?)c.Marketing).FirstOrDefault()))
+            .FirstOrDefaultAsync(cancellationToken);
+        return known is not null && db.Messages.Local.Any(m => m.DedupKey == dedupKey) ? known with { Sent = true } : known;
     }
 
     /// <summary>The message key a case message's deduplication key becomes.</summary>
@@ -136,6 +169,8 @@ internal sealed partial class CommunicationApi(
 
     private static QueuedMessage Queued(MessageRecord message, bool duplicate) =>
         new(message.Id, MessageComposer.StatusName(message.Status), message.SuppressionReason, duplicate);
+
+    private sealed record KnownForSend(int Version, bool Sent, bool? Transactional, bool? Marketing);
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,39}$", RegexOptions.CultureInvariant)]
     private static partial Regex VariableName();

@@ -19,8 +19,9 @@ internal sealed record PublishedTemplate(string Key, int Version, IReadOnlyDicti
 }
 
 /// <summary>
-/// Reads the published version of a template: one key lookup per call, the version's content deserialised once
-/// (versions never change, so the cache needs no invalidation, only a bound).
+/// Reads the published version of a template: one key lookup per call (or none, when the caller read the published
+/// version with other things), the version's content deserialised once (versions never change, so the cache needs no
+/// invalidation, only a bound).
 /// </summary>
 internal sealed class PublishedTemplates
 {
@@ -31,11 +32,12 @@ internal sealed class PublishedTemplates
     public async Task<PublishedTemplate?> FindAsync(CommunicationDbContext db, string key, CancellationToken cancellationToken)
     {
         var published = await db.Templates.AsNoTracking().Where(t => t.Key == key).Select(t => (int?)t.PublishedVersion).FirstOrDefaultAsync(cancellationToken);
-        if (published is not { } version)
-        {
-            return null;
-        }
+        return published is { } version ? await VersionAsync(db, key, version, cancellationToken) : null;
+    }
 
+    /// <summary>Version <paramref name="version"/> of <paramref name="key"/>, which the caller read as the published one.</summary>
+    public async Task<PublishedTemplate> VersionAsync(CommunicationDbContext db, string key, int version, CancellationToken cancellationToken)
+    {
         if (versions.TryGetValue((key, version), out var cached))
         {
             return cached;

@@ -35,6 +35,41 @@ internal sealed class ConsentPolicy(IOptions<ConsentOptions> options)
     }
 
     /// <summary>
+    /// <see cref="SuppressionReasonAsync"/> for a transactional or internal message, with the customer's recorded consent
+    /// (null: none recorded) read by the caller together with what else it needed: no statement of its own. Marketing
+    /// also counts the frequency cap, so it goes through <see cref="SuppressionReasonAsync"/>.
+    /// </summary>
+    public string? SuppressionReason(CommunicationDbContext db, CustomerContact customer, MessagePurpose purpose, (bool Transactional, bool Marketing)? recorded)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(customer);
+        if (purpose == MessagePurpose.Marketing)
+        {
+            throw new ArgumentException("A marketing message's reason needs the frequency cap: use SuppressionReasonAsync.", nameof(purpose));
+        }
+
+        if (purpose == MessagePurpose.Internal)
+        {
+            return null;
+        }
+
+        if (customer.Erased)
+        {
+            return CustomerErased;
+        }
+
+        if (string.IsNullOrWhiteSpace(customer.Email))
+        {
+            return NoAddress;
+        }
+
+        var consent = Changed(db).LastOrDefault(c => c.CustomerId == customer.Id) is { } changed
+            ? (changed.Transactional, changed.Marketing)
+            : recorded ?? (options.Value.TransactionalByDefault, options.Value.MarketingByDefault);
+        return consent.Transactional ? null : NoTransactionalConsent;
+    }
+
+    /// <summary>
     /// <see cref="SuppressionReasonAsync"/> for many customers (an announcement's page) in two statements whatever
     /// their number: one reads the recorded consents, one counts the capped messages per customer.
     /// </summary>
@@ -98,14 +133,17 @@ internal sealed class ConsentPolicy(IOptions<ConsentOptions> options)
         var defaults = (options.Value.TransactionalByDefault, options.Value.MarketingByDefault);
         var result = ids.Distinct().ToDictionary(id => id, _ => defaults);
         var recorded = await db.Consents.AsNoTracking().Where(c => ids.Contains(c.CustomerId)).ToListAsync(ct);
-        var tracked = db.ChangeTracker.Entries<ConsentRecord>().Where(e => e.State is EntityState.Added or EntityState.Modified).Select(e => e.Entity);
-        foreach (var consent in recorded.Concat(tracked).Where(c => result.ContainsKey(c.CustomerId)))
+        foreach (var consent in recorded.Concat(Changed(db)).Where(c => result.ContainsKey(c.CustomerId)))
         {
             result[consent.CustomerId] = (consent.Transactional, consent.Marketing);
         }
 
         return result;
     }
+
+    /// <summary>Consents changed in this context and not saved yet: they win over the stored ones.</summary>
+    private static IEnumerable<ConsentRecord> Changed(CommunicationDbContext db) =>
+        db.ChangeTracker.Entries<ConsentRecord>().Where(e => e.State is EntityState.Added or EntityState.Modified).Select(e => e.Entity);
 
     /// <summary>Per customer, the marketing messages that count against the cap: stored ones in the window, plus this context's unsaved ones.</summary>
     private async Task<Dictionary<Guid, int>> CappedCountsAsync(CommunicationDbContext db, List<Guid> ids, DateTimeOffset now, CancellationToken ct)
