@@ -171,7 +171,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             var serverOptions = string.Join(' ',
                 "-c listen_addresses=127.0.0.1", $"-p {Port}", $"-k '{RootDirectory}'",
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-                "-c max_connections=300"); // Replicas and test fixtures each keep their own connection pools.
+                "-c max_connections=1000"); // Replicas and test fixtures each keep their own connection pools (as .ci/run).
             var (exitCode, _) = await RunToolAsync("pg_ctl",
                 ["start", "-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "-o", serverOptions], cancellationToken);
             if (exitCode == 0)

@@ -42,7 +42,13 @@ public abstract class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetim
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_sqliteFile is not null)
+        if (_sqliteFile is null)
+        {
+            // The host is gone, but its idle PostgreSQL connections would stay open for Npgsql's idle lifetime (5 min)
+            // while later fixtures open theirs: close them now (connections in use elsewhere close when returned).
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        }
+        else
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             foreach (var file in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })
