@@ -16,7 +16,7 @@ internal sealed class WorkflowBenchOptions
           --repetitions N                  throughput measurements per loop and history size; medians reported (default 3)
           --existing N                     finished instances seeded for the second half (default 1000000; 0: skip it)
           --latency N                      instances whose wait is resumed one at a time for the step latency (default 200)
-          --warmup N                       loops of each kind run untimed first on every fresh API (default 200)
+          --warmup N                       loops of each kind run untimed first on every fresh API (default 1000)
           --concurrency N                  workers posting feedback (default 8)
           --sample N                       completed instances whose log is read after each measurement (default 100)
           --attribution                    also measure the five steps without the timer and without the message
@@ -36,7 +36,7 @@ internal sealed class WorkflowBenchOptions
 
     public int Latency { get; private set; } = 200;
 
-    public int Warmup { get; private set; } = 200;
+    public int Warmup { get; private set; } = 1000;
 
     public int Concurrency { get; private set; } = 8;
 
