@@ -53,14 +53,9 @@ internal sealed class ConsentPolicy(IOptions<ConsentOptions> options)
             return null;
         }
 
-        if (customer.Erased)
+        if (Unreachable(customer) is { } unreachable)
         {
-            return CustomerErased;
-        }
-
-        if (string.IsNullOrWhiteSpace(customer.Email))
-        {
-            return NoAddress;
+            return unreachable;
         }
 
         var consent = Changed(db).LastOrDefault(c => c.CustomerId == customer.Id) is { } changed
@@ -82,10 +77,7 @@ internal sealed class ConsentPolicy(IOptions<ConsentOptions> options)
         var reachable = new List<Guid>(customers.Count);
         foreach (var customer in customers)
         {
-            reasons[customer.Id] = purpose == MessagePurpose.Internal ? null
-                : customer.Erased ? CustomerErased
-                : string.IsNullOrWhiteSpace(customer.Email) ? NoAddress
-                : null;
+            reasons[customer.Id] = purpose == MessagePurpose.Internal ? null : Unreachable(customer);
             if (purpose != MessagePurpose.Internal && reasons[customer.Id] is null)
             {
                 reachable.Add(customer.Id);
@@ -140,6 +132,10 @@ internal sealed class ConsentPolicy(IOptions<ConsentOptions> options)
 
         return result;
     }
+
+    /// <summary>Why no customer message can reach <paramref name="customer"/> whatever its consent (the first two checks), or null.</summary>
+    private static string? Unreachable(CustomerContact customer) =>
+        customer.Erased ? CustomerErased : string.IsNullOrWhiteSpace(customer.Email) ? NoAddress : null;
 
     /// <summary>Consents changed in this context and not saved yet: they win over the stored ones.</summary>
     private static IEnumerable<ConsentRecord> Changed(CommunicationDbContext db) =>
